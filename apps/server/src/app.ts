@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import type { AuthPolicy } from './modules/auth/auth.service.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { facilityRoutes } from './modules/facilities/facilities.routes.ts';
+import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { userRoutes } from './modules/users/users.routes.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { registerErrorHandling } from './plugins/errors.ts';
+import { VERSION } from './version.ts';
+
+/** What every module's routes receive. */
+export type AppContext = {
+  db: Db;
+  config: Config;
+  authPolicy: AuthPolicy;
+  /** Base URL used in links shown to users (no trailing slash); known once the server listens. */
+  publicUrl: () => string;
+  version: string;
+};
+
+/** Options for building the HTTP application (TLS and logger come from the caller). */
+export type BuildOptions = {
+  db: Db;
+  config: Config;
+  publicUrl: () => string;
+  fastify?: FastifyServerOptions & { https?: unknown };
+};
+
+/** Builds the Fastify application with every plugin and module registered, not yet listening. */
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const app = Fastify({
+    logger: {
+      level: config.MAMORI_LOG_LEVEL,
+      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    },
+    bodyLimit: config.MAMORI_BODY_LIMIT,
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    ...opts.fastify,
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  await app.register(rateLimit, { max: config.MAMORI_API_RATE_LIMIT, timeWindow: '1 minute' });
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Mamori API', version: VERSION, description: 'Security services for regional medical networks.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: '__Host-mamori_session' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  const ctx: AppContext = {
+    db: opts.db,
+    config,
+    authPolicy: { lockoutThreshold: config.MAMORI_LOCKOUT_THRESHOLD, lockoutMinutes: 15 },
+    publicUrl: () => opts.publicUrl().replace(/\/$/, ''),
+    version: VERSION,
+  };
+  registerAuth(app, opts.db);
+  for (const routes of [authRoutes, facilityRoutes, userRoutes, auditRoutes, settingsRoutes]) {
+    await routes(app, ctx);
+  }
+
+  const webDir = config.webDir;
+  if (webDir && fs.existsSync(path.join(webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: 'index.html' });
+    // The console is a single-page app: unknown non-API GETs get index.html.
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
+      return reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
+    });
+  }
+  return app;
+}

@@ -1,0 +1,29 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema.ts';
+
+/** The Drizzle database handle with the platform schema. */
+export type Db = NodePgDatabase<typeof schema>;
+/** A transaction handle (same query API as Db). */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** An open connection pool and its Drizzle handle. */
+export type Database = { db: Db; pool: pg.Pool; close: () => Promise<void> };
+
+/**
+ * Opens a pool. Every connection switches to the non-superuser role `mamori_app` (created by the
+ * migrations) so row-level security binds the application even when DATABASE_URL is a superuser.
+ */
+export async function openDatabase(url: string, opts: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 20, idleTimeoutMillis: 30_000 });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on the next checkout.
+  });
+  pool.on('connect', (client) => {
+    client.query('SET ROLE mamori_app').catch(() => {
+      // The role is missing only before migrations; queries then fail with a clear error.
+    });
+  });
+  const db = drizzle(pool, { schema });
+  return { db, pool, close: () => pool.end() };
+}

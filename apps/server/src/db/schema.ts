@@ -1,0 +1,6 @@
+/** Every table of the platform, gathered for Drizzle and drizzle-kit. */
+export * from '../modules/audit/audit.tables.ts';
+export * from '../modules/auth/auth.tables.ts';
+export * from '../modules/facilities/facilities.tables.ts';
+export * from '../modules/settings/settings.tables.ts';
+export * from '../modules/users/users.tables.ts';

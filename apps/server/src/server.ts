@@ -1,0 +1,113 @@
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded.ts';
+import { runMigrations } from './db/migrate.ts';
+import { issueBootstrapToken, purgeExpired } from './modules/auth/auth.service.ts';
+import { loadOrCreateCa, loadOrCreateServerCertificate } from './modules/pki/pki.service.ts';
+
+/** A running platform: the HTTP app, its database, and how to stop both. */
+export type RunningServer = {
+  app: FastifyInstance;
+  url: string;
+  database: Database;
+  caPath: string | undefined;
+  /** Set on first run while no administrator exists. */
+  setupUrl: string | undefined;
+  stop: () => Promise<void>;
+};
+
+/** Connects to the configured database (starting the embedded one if needed) and migrates it. */
+export async function openConfiguredDatabase(config: Config, log: (m: string) => void = () => {}) {
+  let embedded: EmbeddedDb | undefined;
+  let url = config.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dir: path.join(config.dataDir, 'db'), port: config.MAMORI_EMBEDDED_PG_PORT, log });
+    url = embedded.url;
+  }
+  try {
+    await runMigrations(url);
+    const database = await openDatabase(url);
+    return {
+      database,
+      close: async () => {
+        await database.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+}
+
+const loopbackAndLocal = (host: string) => {
+  const names = new Set(['localhost']);
+  const ips = new Set(['127.0.0.1', '::1']);
+  if (host !== '0.0.0.0' && host !== '::') (net.isIP(host) ? ips : names).add(host);
+  names.add(os.hostname());
+  return { names, ips };
+};
+
+/** Starts the whole platform: database, migrations, PKI, TLS, HTTP. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const started = Date.now();
+  const { database, close } = await openConfiguredDatabase(config);
+  let caPath: string | undefined;
+  let https: { key: string; cert: string } | undefined;
+  try {
+    if (!config.MAMORI_INSECURE_HTTP) {
+      const pkiDir = path.join(config.dataDir, 'pki');
+      const ca = await loadOrCreateCa(pkiDir, { commonName: 'Mamori Platform CA' });
+      const { names, ips } = loopbackAndLocal(config.MAMORI_HOST);
+      for (const h of config.tlsHostnames) (net.isIP(h) ? ips : names).add(h);
+      if (config.MAMORI_PUBLIC_URL) names.add(new URL(config.MAMORI_PUBLIC_URL).hostname);
+      const cert = await loadOrCreateServerCertificate(pkiDir, ca, { hostnames: [...names], ipAddresses: [...ips] });
+      https = { key: cert.keyPem, cert: cert.certPem };
+      caPath = path.join(pkiDir, 'ca.crt');
+    }
+    // The public URL is known only after listening when the port is chosen at run time.
+    let publicUrl = config.MAMORI_PUBLIC_URL ?? '';
+    const app = await buildApp({
+      db: database.db,
+      config,
+      publicUrl: () => publicUrl,
+      fastify: https ? { https } : {},
+    });
+    await app.listen({ host: config.MAMORI_HOST, port: config.MAMORI_PORT });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.MAMORI_PORT;
+    const shownHost = config.MAMORI_HOST === '0.0.0.0' || config.MAMORI_HOST === '::' ? 'localhost' : config.MAMORI_HOST;
+    const url = `${https ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+    publicUrl ||= url;
+    const token = await issueBootstrapToken(database.db);
+    const setupUrl = token ? `${publicUrl}/setup?token=${encodeURIComponent(token)}` : undefined;
+    const purge = setInterval(() => purgeExpired(database.db).catch((err) => app.log.warn({ err }, 'purge failed')), 10 * 60_000);
+    purge.unref();
+    app.log.info({ url, ms: Date.now() - started }, 'ready');
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      url,
+      database,
+      caPath,
+      setupUrl,
+      stop: () => {
+        stopping ??= (async () => {
+          clearInterval(purge);
+          await app.close();
+          await close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+

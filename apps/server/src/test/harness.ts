@@ -1,0 +1,216 @@
+/** Test helpers: a fresh migrated database per test file, an app to inject into, and factories. */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after } from 'node:test';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { generate } from 'otplib';
+import type { CreateFacilityRequest, Role } from '@mamori/contracts';
+import { buildApp } from '../app.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { openDatabase, type Database } from '../db/client.ts';
+import { startEmbeddedPostgres } from '../db/embedded.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { SESSION_COOKIE } from '../plugins/auth.ts';
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+// Registered when the module loads, so it hangs off the file's root test, not any one suite.
+after(async () => {
+  for (const f of cleanups.splice(0).reverse()) await f();
+});
+/** Registers cleanup work; everything runs after all of the file's tests, last registered first. */
+export function onCleanup(fn: () => Promise<void>): void {
+  cleanups.push(fn);
+}
+
+let clusterUrl: Promise<string> | undefined;
+
+/**
+ * The cluster tests run against: TEST_DATABASE_URL (set by scripts/with-pg.ts), or, for a developer
+ * running one file by hand, an embedded PostgreSQL started for this process. In CI the URL must be set.
+ */
+function cluster(): Promise<string> {
+  clusterUrl ??= (async () => {
+    if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
+    if (process.env.CI) throw new Error('TEST_DATABASE_URL is not set: run tests through npm test');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-test-pg-'));
+    const db = await startEmbeddedPostgres({ dir: path.join(dir, 'db'), port: await freePort(), database: 'postgres' });
+    onCleanup(async () => {
+      await db.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    return db.url;
+  })();
+  return clusterUrl;
+}
+
+/** Creates an empty, migrated database in the test cluster and drops it after the file's tests. */
+export async function createTestDatabase(): Promise<string> {
+  const base = await cluster();
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  await runMigrations(url);
+  onCleanup(async () => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+  });
+  return url;
+}
+
+/** Configuration for tests: defaults plus overrides. */
+export const testConfig = (env: Record<string, string> = {}): Config =>
+  loadConfig({ MAMORI_LOG_LEVEL: 'silent', MAMORI_WEB_DIR: '', MAMORI_LOGIN_RATE_LIMIT: '1000', ...env });
+
+/** A test application with its own database. */
+export type TestApp = { app: FastifyInstance; database: Database; url: string };
+
+/** Builds the app on a fresh database; closed after the file's tests. */
+export async function makeTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const url = await createTestDatabase();
+  const database = await openDatabase(url, { max: 10 });
+  const app = await buildApp({ db: database.db, config: testConfig(env), publicUrl: () => 'https://mamori.test' });
+  await app.ready();
+  onCleanup(async () => {
+    await app.close();
+    await database.close();
+  });
+  return { app, database, url };
+}
+
+/** A signed-in client for `app.inject`: cookie and CSRF token attached automatically. */
+export type Client = {
+  cookie: string;
+  csrf: string;
+  totpSecret?: string;
+  req: (method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<LightMyRequestResponse>;
+};
+
+function clientFor(app: FastifyInstance, cookie: string, csrf: string, totpSecret?: string): Client {
+  return {
+    cookie,
+    csrf,
+    totpSecret,
+    req: (method, url, body, headers = {}) =>
+      app.inject({
+        method: method as 'GET',
+        url,
+        ...(body === undefined ? {} : { payload: body as object }),
+        headers: { cookie: `${SESSION_COOKIE}=${cookie}`, 'x-csrf-token': csrf, ...headers },
+      }),
+  };
+}
+
+const cookieFrom = (res: LightMyRequestResponse): string => {
+  const c = res.cookies.find((x) => x.name === SESSION_COOKIE);
+  if (!c) throw new Error(`no session cookie (status ${res.statusCode}: ${res.body})`);
+  return c.value;
+};
+
+/** A strong password for test users. */
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** Reads the bootstrap token straight from the database is impossible (hashed), so tests issue one. */
+export async function bootstrapAdmin(t: TestApp, email = 'admin@region.example'): Promise<Client> {
+  const { issueBootstrapToken } = await import('../modules/auth/auth.service.ts');
+  const token = await issueBootstrapToken(t.database.db);
+  if (!token) throw new Error('already bootstrapped');
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/auth/bootstrap',
+    payload: { token, email, displayName: 'Region Admin', organisationName: 'Miyagi Regional Network', password: TEST_PASSWORD },
+  });
+  if (res.statusCode !== 201) throw new Error(`bootstrap failed: ${res.body}`);
+  const cookie = cookieFrom(res);
+  const pending = clientFor(t.app, cookie, res.json().csrfToken);
+  return enrolMfa(t.app, pending);
+}
+
+const usedCodes = new Map<string, Set<string>>();
+/**
+ * A currently valid TOTP code not used before in this process (the server refuses replays): tries
+ * the current step and its neighbours, which the server accepts, before waiting for the next step.
+ */
+export async function totpCode(secret: string): Promise<string> {
+  const used = usedCodes.get(secret) ?? new Set<string>();
+  usedCodes.set(secret, used);
+  for (;;) {
+    const now = Math.floor(Date.now() / 1000);
+    for (const epoch of [now, now + 30, now - 30]) {
+      const code = await generate({ secret, epoch });
+      if (!used.has(code)) {
+        used.add(code);
+        return code;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Enrols TOTP for a session in mfa_setup_required and returns the now-active client. */
+export async function enrolMfa(app: FastifyInstance, c: Client): Promise<Client> {
+  const setup = await c.req('POST', '/api/auth/mfa/setup');
+  if (setup.statusCode !== 200) throw new Error(`mfa setup failed: ${setup.body}`);
+  const secret: string = setup.json().secret;
+  const code = await totpCode(secret);
+  const enable = await c.req('POST', '/api/auth/mfa/enable', { code });
+  if (enable.statusCode !== 200) throw new Error(`mfa enable failed: ${enable.body}`);
+  return clientFor(app, c.cookie, enable.json().csrfToken, secret);
+}
+
+/** Signs in with password (and TOTP when enrolled; enrols it when the role requires it). */
+export async function signIn(app: FastifyInstance, email: string, password = TEST_PASSWORD, totpSecret?: string): Promise<Client> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  const body = res.json();
+  const c = clientFor(app, cookieFrom(res), body.csrfToken, totpSecret);
+  if (body.state === 'mfa_setup_required') return enrolMfa(app, c);
+  if (body.state === 'mfa_required') {
+    if (!totpSecret) throw new Error('totp secret needed');
+    const v = await c.req('POST', '/api/auth/mfa/verify', { code: await totpCode(totpSecret) });
+    if (v.statusCode !== 200) throw new Error(`mfa verify failed: ${v.body}`);
+  }
+  return c;
+}
+
+let seq = 0;
+/** A valid facility creation body. */
+export const makeFacility = (over: Partial<CreateFacilityRequest> = {}): CreateFacilityRequest => ({
+  name: `テスト医院 ${++seq}`,
+  type: 'clinic',
+  prefecture: '04',
+  contact: { name: '佐藤 花子', phone: '022-123-4567' },
+  ...over,
+});
+
+/** Creates a user through the API as `admin` and signs them in, setting their password from the invitation. */
+export async function makeUser(app: FastifyInstance, admin: Client, role: Role, opts: { facilityId?: string; assignedFacilityIds?: string[] } = {}): Promise<Client & { id: string; email: string }> {
+  const email = `${role}.${++seq}@example.jp`;
+  const res = await admin.req('POST', '/api/users', { email, displayName: `${role} ${seq}`, role, ...opts });
+  if (res.statusCode !== 201) throw new Error(`create user failed: ${res.body}`);
+  const token = new URL(res.json().invitation.url).searchParams.get('token');
+  const set = await app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password: TEST_PASSWORD } });
+  if (set.statusCode !== 200) throw new Error(`set password failed: ${set.body}`);
+  const c = await signIn(app, email);
+  return { ...c, id: res.json().user.id, email };
+}

@@ -1,0 +1,7 @@
+export * from './audit.ts';
+export * from './auth.ts';
+export * from './common.ts';
+export * from './facilities.ts';
+export * from './settings.ts';
+export * from './users.ts';
+export * from './permissions.ts';

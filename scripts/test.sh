@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, as `npm test` runs it (and .ci/run through it):
+#   1. system packages (Chromium, PostgreSQL 15) from Debian, if missing
+#   2. format + lint (Biome), type-check (tsc), generated files up to date
+#   3. unit, integration and API tests on the embedded PostgreSQL (newest)
+#   4. the same tests on Debian's PostgreSQL 15 (oldest supported)
+#   5. build the web console and run the end-to-end test in real Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+node --version
+
+bash scripts/install-system-deps.sh
+
+echo "== lint, format, types"
+biome ci .
+tsc -p .
+tsc -p apps/web
+(cd apps/server && drizzle-kit check >/dev/null)
+
+tests=$(find apps packages -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+run_suite() {
+  echo "== tests on $1 PostgreSQL"
+  # shellcheck disable=SC2086
+  node scripts/with-pg.ts "$1" -- node --test --test-concurrency=2 --test-reporter=spec $tests
+}
+run_suite embedded
+run_suite debian15
+
+echo "== web console build and end-to-end test in Chromium"
+npm run build -w @mamori/web --silent
+node --test --test-reporter=spec e2e/*.test.ts
