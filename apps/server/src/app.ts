@@ -13,11 +13,13 @@ import type { Db } from './db/client.ts';
 import type { AuthPolicy } from './modules/auth/auth.service.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import { pkiRoutes } from './modules/pki/pki.routes.ts';
+import type { Ca } from './modules/pki/pki.service.ts';
 import { facilityRoutes } from './modules/facilities/facilities.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { registerAuth } from './plugins/auth.ts';
-import { registerErrorHandling } from './plugins/errors.ts';
+import { notFoundBody, registerErrorHandling } from './plugins/errors.ts';
 import { VERSION } from './version.ts';
 
 /** What every module's routes receive. */
@@ -28,6 +30,8 @@ export type AppContext = {
   /** Base URL used in links shown to users (no trailing slash); known once the server listens. */
   publicUrl: () => string;
   version: string;
+  /** The platform CA (console TLS, browser and agent certificates). */
+  ca: Ca;
 };
 
 /** Options for building the HTTP application (TLS and logger come from the caller). */
@@ -35,6 +39,7 @@ export type BuildOptions = {
   db: Db;
   config: Config;
   publicUrl: () => string;
+  ca: Ca;
   fastify?: FastifyServerOptions & { https?: unknown };
 };
 
@@ -96,20 +101,20 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     authPolicy: { lockoutThreshold: config.MAMORI_LOCKOUT_THRESHOLD, lockoutMinutes: 15 },
     publicUrl: () => opts.publicUrl().replace(/\/$/, ''),
     version: VERSION,
+    ca: opts.ca,
   };
   registerAuth(app, opts.db);
-  for (const routes of [authRoutes, facilityRoutes, userRoutes, auditRoutes, settingsRoutes]) {
+  for (const routes of [authRoutes, facilityRoutes, userRoutes, auditRoutes, settingsRoutes, pkiRoutes]) {
     await routes(app, ctx);
   }
 
   const webDir = config.webDir;
-  if (webDir && fs.existsSync(path.join(webDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: 'index.html' });
+  const hasWeb = !!webDir && fs.existsSync(path.join(webDir, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: 'index.html' });
+  app.setNotFoundHandler((req, reply) => {
     // The console is a single-page app: unknown non-API GETs get index.html.
-    app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
-      return reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
-    });
-  }
+    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
+    return reply.status(404).send(notFoundBody(req.method, req.url));
+  });
   return app;
 }

@@ -78,7 +78,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(c.MAMORI_DATA_DIR),
     tlsHostnames: split(c.MAMORI_TLS_HOSTNAMES),
     trustProxy: split(c.MAMORI_TRUST_PROXY),
-    webDir: c.MAMORI_WEB_DIR === undefined ? defaultWeb : c.MAMORI_WEB_DIR || undefined,
+    // An explicitly empty MAMORI_WEB_DIR turns the console off (API only).
+    webDir: env.MAMORI_WEB_DIR === '' ? undefined : (c.MAMORI_WEB_DIR ?? defaultWeb),
   };
 }
 

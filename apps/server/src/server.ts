@@ -58,16 +58,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const started = Date.now();
   const { database, close } = await openConfiguredDatabase(config);
   let caPath: string | undefined;
-  let https: { key: string; cert: string } | undefined;
+  let https: { key: string; cert: string; ca: string[]; requestCert: boolean; rejectUnauthorized: boolean } | undefined;
   try {
+    const pkiDir = path.join(config.dataDir, 'pki');
+    const ca = await loadOrCreateCa(pkiDir, { commonName: 'Mamori Platform CA' });
     if (!config.MAMORI_INSECURE_HTTP) {
-      const pkiDir = path.join(config.dataDir, 'pki');
-      const ca = await loadOrCreateCa(pkiDir, { commonName: 'Mamori Platform CA' });
       const { names, ips } = loopbackAndLocal(config.MAMORI_HOST);
       for (const h of config.tlsHostnames) (net.isIP(h) ? ips : names).add(h);
       if (config.MAMORI_PUBLIC_URL) names.add(new URL(config.MAMORI_PUBLIC_URL).hostname);
       const cert = await loadOrCreateServerCertificate(pkiDir, ca, { hostnames: [...names], ipAddresses: [...ips] });
-      https = { key: cert.keyPem, cert: cert.certPem };
+      // Request (not demand) a client certificate from the platform CA; plugins/auth.ts decides.
+      https = { key: cert.keyPem, cert: cert.certPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false };
       caPath = path.join(pkiDir, 'ca.crt');
     }
     // The public URL is known only after listening when the port is chosen at run time.
@@ -76,6 +77,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       db: database.db,
       config,
       publicUrl: () => publicUrl,
+      ca,
       fastify: https ? { https } : {},
     });
     await app.listen({ host: config.MAMORI_HOST, port: config.MAMORI_PORT });

@@ -5,3 +5,4 @@ export * from './facilities.ts';
 export * from './settings.ts';
 export * from './users.ts';
 export * from './permissions.ts';
+export * from './prefectures.ts';

@@ -1,6 +1,12 @@
+import type { TLSSocket } from 'node:tls';
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleCan, type Permission, type SessionState } from '@mamori/contracts';
 import type { Db } from '../db/client.ts';
+import { SYSTEM_SCOPE, withScope } from '../db/scope.ts';
+import { readSettings } from '../modules/settings/settings.service.ts';
+import { normalizeSerial } from '../modules/pki/pki.service.ts';
+import { clientCertificates } from '../modules/settings/settings.tables.ts';
 import type { Actor } from '../lib/actor.ts';
 import { safeEqual } from '../lib/crypto.ts';
 import { AppError, forbidden, unauthenticated } from '../lib/errors.ts';
@@ -43,6 +49,7 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
       } catch {}
       if (host !== req.headers.host) throw new AppError('csrf', 403, 'Requests from other sites are not accepted');
     }
+    if (!config.public || req.url.startsWith('/api/auth/')) await requireClientCertificateIfConfigured(db, req);
     const token = req.cookies[SESSION_COOKIE];
     const session = token ? await loadSession(db, token, req.ip) : undefined;
     req.session = session;
@@ -62,6 +69,29 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
       if (role === 'system' || !roleCan(role, config.permission)) throw forbidden();
     }
   });
+}
+
+/**
+ * The serial of a valid, unrevoked platform-CA client certificate presented on this TLS
+ * connection, or undefined. The TLS layer requests but does not demand a certificate, so a
+ * missing one gets a readable error instead of a failed handshake.
+ */
+export async function presentedClientCertificate(db: Db, req: FastifyRequest): Promise<string | undefined> {
+  const socket = req.raw.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
+  const peer = socket.getPeerCertificate().serialNumber;
+  const serial = peer ? normalizeSerial(peer) : undefined;
+  if (!serial) return undefined;
+  const [row] = await withScope(db, SYSTEM_SCOPE, (tx) => tx.select().from(clientCertificates).where(eq(clientCertificates.serial, serial)));
+  return row && !row.revokedAt && row.notAfter.getTime() > Date.now() ? serial : undefined;
+}
+
+async function requireClientCertificateIfConfigured(db: Db, req: FastifyRequest): Promise<void> {
+  const settings = await readSettings(db);
+  if (!settings.requireClientCertificate) return;
+  if (!(await presentedClientCertificate(db, req))) {
+    throw forbidden('This console only admits terminals with a client certificate issued by the platform. Ask your administrator.');
+  }
 }
 
 /** The acting user of an authenticated route (throws if the route was public and nobody signed in). */

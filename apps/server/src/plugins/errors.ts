@@ -34,7 +34,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     req.log.error({ err }, 'unhandled error');
     return reply.status(500).send(body('internal', 'Internal error'));
   });
-  app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send(body('not_found', `No route ${req.method} ${req.url.split('?')[0]}`));
-  });
 }
+
+/** The 404 body for an unknown route. */
+export const notFoundBody = (method: string, url: string): ErrorResponse => body('not_found', `No route ${method} ${url.split('?')[0]}`);

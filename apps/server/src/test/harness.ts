@@ -15,6 +15,7 @@ import { openDatabase, type Database } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
+import { type Ca, loadOrCreateCa } from '../modules/pki/pki.service.ts';
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -82,6 +83,17 @@ export async function createTestDatabase(): Promise<string> {
 export const testConfig = (env: Record<string, string> = {}): Config =>
   loadConfig({ MAMORI_LOG_LEVEL: 'silent', MAMORI_WEB_DIR: '', MAMORI_LOGIN_RATE_LIMIT: '1000', ...env });
 
+let ca: Promise<Ca> | undefined;
+/** One platform CA per test process, in a temporary directory. */
+export function testCa(): Promise<Ca> {
+  ca ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-test-ca-'));
+    onCleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    return loadOrCreateCa(dir, { commonName: 'Mamori Test CA' });
+  })();
+  return ca;
+}
+
 /** A test application with its own database. */
 export type TestApp = { app: FastifyInstance; database: Database; url: string };
 
@@ -89,7 +101,7 @@ export type TestApp = { app: FastifyInstance; database: Database; url: string };
 export async function makeTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const url = await createTestDatabase();
   const database = await openDatabase(url, { max: 10 });
-  const app = await buildApp({ db: database.db, config: testConfig(env), publicUrl: () => 'https://mamori.test' });
+  const app = await buildApp({ db: database.db, config: testConfig(env), publicUrl: () => 'https://mamori.test', ca: await testCa() });
   await app.ready();
   onCleanup(async () => {
     await app.close();

@@ -140,7 +140,7 @@ export async function signCsr(
   const cert = await issue(ca, csr.publicKey, opts.commonName, opts.days, [
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
   ]);
-  return { certPem: cert.toString('pem'), serial: cert.serialNumber, notAfter: cert.notAfter };
+  return { certPem: cert.toString('pem'), serial: normalizeSerial(cert.serialNumber), notAfter: cert.notAfter };
 }
 
 /** Issues an RSA-2048 clientAuth certificate and returns it with its key and the CA chain as a password-protected PKCS#12. */
@@ -165,13 +165,18 @@ export async function issueClientPkcs12(
   );
   return {
     p12,
-    serial: cert.serialNumber,
+    serial: normalizeSerial(cert.serialNumber),
     notAfter: cert.notAfter,
     fingerprintSha256: certificateFingerprint(cert.toString('pem')),
   };
 }
 
-/** Returns the lowercase hex SHA-256 fingerprint of a PEM certificate's DER encoding. */
+/** A certificate serial as stored and compared: lowercase hex without leading zeros. */
+export function normalizeSerial(hex: string): string {
+  return hex.toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+/** SHA-256 fingerprint of a PEM certificate, lowercase hex without colons. */
 export function certificateFingerprint(pem: string): string {
   return createHash('sha256')
     .update(new Uint8Array(new x509.X509Certificate(pem).rawData))

@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { HealthResponseSchema, ReadyResponseSchema, SettingsSchema, UpdateSettingsRequestSchema } from '@mamori/contracts';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app.ts';
-import { actorOf } from '../../plugins/auth.ts';
+import { actorOf, presentedClientCertificate } from '../../plugins/auth.ts';
+import { invalid } from '../../lib/errors.ts';
 import { readSettings, updateSettings } from './settings.service.ts';
 
 /** Settings plus health and readiness probes. */
@@ -33,6 +34,14 @@ export async function settingsRoutes(app: FastifyInstance, { db, version }: AppC
   r.patch('/api/settings', {
     config: { permission: 'settings:update' },
     schema: { tags: ['settings'], summary: 'Change settings', body: UpdateSettingsRequestSchema, response: { 200: SettingsSchema } },
-    handler: (req) => updateSettings(db, actorOf(req), req.body),
+    handler: async (req) => {
+      if (req.body.requireClientCertificate && !(await presentedClientCertificate(db, req))) {
+        // Otherwise the administrator would lock themselves (and everyone) out.
+        throw invalid('Install your own client certificate in this browser before requiring certificates', [
+          { path: 'body.requireClientCertificate', message: 'no client certificate on this connection' },
+        ]);
+      }
+      return updateSettings(db, actorOf(req), req.body);
+    },
   });
 }

@@ -1,0 +1,138 @@
+/**
+ * Cross-tenant isolation over every route: a user of facility A (each facility role, and an
+ * auditor assigned only to A) can neither read nor change anything of facility B. The test fails
+ * when a route exists that this table does not cover, so a new route cannot skip the check.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bootstrapAdmin, type Client, makeFacility, makeTestApp, makeUser } from './harness.ts';
+
+describe('tenancy: facility A never sees or changes facility B', async () => {
+  const t = await makeTestApp();
+  const admin = await bootstrapAdmin(t);
+  const a = (await admin.req('POST', '/api/facilities', makeFacility({ name: '施設A診療所' }))).json();
+  const b = (await admin.req('POST', '/api/facilities', makeFacility({ name: '施設B病院', type: 'hospital_small' }))).json();
+  const adminA = await makeUser(t.app, admin, 'facility_admin', { facilityId: a.id });
+  const staffA = await makeUser(t.app, admin, 'facility_staff', { facilityId: a.id });
+  const auditorA = await makeUser(t.app, admin, 'auditor', { assignedFacilityIds: [a.id] });
+  const adminB = await makeUser(t.app, admin, 'facility_admin', { facilityId: b.id });
+  // Activity inside B so B has audit entries, a renamed facility and a reset user.
+  await adminB.req('PATCH', `/api/facilities/${b.id}`, { name: '施設B病院(改)' });
+  await adminB.req('POST', '/api/users', { email: 'b-staff@example.jp', displayName: 'B staff', role: 'facility_staff', facilityId: b.id });
+  const secretsOfB = [b.id, adminB.id, adminB.email, 'b-staff@example.jp', '施設B病院'];
+
+  /** How each route is called against B's resources; `list` routes must simply not show B. */
+  type Probe = { method: string; url: string; body?: unknown; list?: boolean; public?: boolean };
+  const probes: Record<string, Probe[]> = {
+    'GET /api/facilities': [
+      { method: 'GET', url: '/api/facilities?limit=500', list: true },
+      { method: 'GET', url: `/api/facilities?q=${encodeURIComponent('施設B')}`, list: true },
+    ],
+    'POST /api/facilities': [{ method: 'POST', url: '/api/facilities', body: makeFacility({ name: '施設B病院 別館' }) }],
+    'GET /api/facilities/{id}': [{ method: 'GET', url: `/api/facilities/${b.id}` }],
+    'PATCH /api/facilities/{id}': [{ method: 'PATCH', url: `/api/facilities/${b.id}`, body: { name: 'taken over' } }],
+    'GET /api/users': [
+      { method: 'GET', url: '/api/users?limit=500', list: true },
+      { method: 'GET', url: `/api/users?facilityId=${b.id}`, list: true },
+    ],
+    'POST /api/users': [
+      { method: 'POST', url: '/api/users', body: { email: 'intruder@example.jp', displayName: 'x', role: 'facility_admin', facilityId: b.id } },
+    ],
+    'GET /api/users/{id}': [{ method: 'GET', url: `/api/users/${adminB.id}` }],
+    'PATCH /api/users/{id}': [{ method: 'PATCH', url: `/api/users/${adminB.id}`, body: { displayName: 'hijacked' } }],
+    'POST /api/users/{id}/password-reset': [{ method: 'POST', url: `/api/users/${adminB.id}/password-reset` }],
+    'POST /api/users/{id}/mfa-reset': [{ method: 'POST', url: `/api/users/${adminB.id}/mfa-reset` }],
+    'POST /api/users/{id}/unlock': [{ method: 'POST', url: `/api/users/${adminB.id}/unlock` }],
+    'GET /api/audit': [
+      { method: 'GET', url: '/api/audit?limit=500', list: true },
+      { method: 'GET', url: `/api/audit?facilityId=${b.id}`, list: true },
+    ],
+    'GET /api/audit/export.csv': [{ method: 'GET', url: '/api/audit/export.csv', list: true }],
+    'POST /api/audit/verify': [{ method: 'POST', url: '/api/audit/verify' }],
+    'GET /api/settings': [{ method: 'GET', url: '/api/settings', list: true }],
+    'PATCH /api/settings': [{ method: 'PATCH', url: '/api/settings', body: { organisationName: 'taken over' } }],
+    'POST /api/pki/client-certificates': [{ method: 'POST', url: '/api/pki/client-certificates', body: { userId: adminB.id, days: 30 } }],
+    'GET /api/pki/client-certificates': [{ method: 'GET', url: '/api/pki/client-certificates' }],
+    'POST /api/pki/client-certificates/{serial}/revoke': [{ method: 'POST', url: '/api/pki/client-certificates/0a1b/revoke' }],
+    // Routes about the caller's own session or public set-up carry no facility data.
+    'GET /api/auth/setup-status': [{ method: 'GET', url: '/api/auth/setup-status', list: true, public: true }],
+    'POST /api/auth/bootstrap': [],
+    'POST /api/auth/login': [],
+    'GET /api/auth/session': [{ method: 'GET', url: '/api/auth/session', list: true }],
+    'POST /api/auth/logout': [],
+    'POST /api/auth/mfa/setup': [],
+    'POST /api/auth/mfa/enable': [],
+    'POST /api/auth/mfa/verify': [],
+    'GET /api/auth/one-time-token': [],
+    'POST /api/auth/set-password': [],
+    'GET /api/health': [],
+    'GET /api/ready': [],
+    'GET /api/pki/ca.crt': [],
+  };
+
+  it('covers every route of the API', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const missing = routes.filter((r) => !(r in probes));
+    assert.deepEqual(missing, [], `routes without a tenancy probe: ${missing.join(', ')}`);
+  });
+
+  const users: [string, Client][] = [
+    ['facility_admin of A', adminA],
+    ['facility_staff of A', staffA],
+    ['auditor assigned to A', auditorA],
+  ];
+  for (const [who, client] of users) {
+    it(`${who}: every probe is refused or shows nothing of B`, async () => {
+      for (const probe of Object.values(probes).flat()) {
+        const res = await client.req(probe.method, probe.url, probe.body);
+        const label = `${who} ${probe.method} ${probe.url}`;
+        assert.ok(res.statusCode < 500, `${label} → ${res.statusCode}`);
+        if (probe.list) {
+          if (res.statusCode === 200) {
+            for (const s of secretsOfB) assert.ok(!res.body.includes(s), `${label} leaked ${s}`);
+          }
+        } else {
+          assert.ok([400, 403, 404].includes(res.statusCode), `${label} → ${res.statusCode} ${res.body}`);
+        }
+      }
+    });
+  }
+
+  it('left B untouched', async () => {
+    const fb = await admin.req('GET', `/api/facilities/${b.id}`);
+    assert.equal(fb.json().name, '施設B病院(改)');
+    const ub = await admin.req('GET', `/api/users/${adminB.id}`);
+    assert.equal(ub.json().displayName.startsWith('facility_admin'), true);
+    assert.equal(ub.json().hasPassword, true);
+    const list = await admin.req('GET', '/api/users?q=intruder');
+    assert.equal(list.json().total, 0);
+    const s = await admin.req('GET', '/api/settings');
+    assert.notEqual(s.json().organisationName, 'taken over');
+  });
+
+  it('still lets A work with its own data', async () => {
+    const own = await adminA.req('GET', '/api/facilities');
+    assert.deepEqual(own.json().items.map((f: { id: string }) => f.id), [a.id]);
+    const edit = await adminA.req('PATCH', `/api/facilities/${a.id}`, { name: '施設A診療所(新)' });
+    assert.equal(edit.statusCode, 200);
+    const invite = await adminA.req('POST', '/api/users', { email: 'a-nurse@example.jp', displayName: 'A nurse', role: 'facility_staff', facilityId: a.id });
+    assert.equal(invite.statusCode, 201);
+    const audit = await auditorA.req('GET', '/api/audit?limit=500');
+    assert.ok(audit.json().items.some((e: { action: string }) => e.action === 'facility.update'));
+    assert.ok(audit.json().items.every((e: { facilityId: string | null }) => e.facilityId === a.id));
+  });
+
+  it('the database refuses cross-facility rows even if a query forgets a filter', async () => {
+    const { withScope } = await import('../db/scope.ts');
+    const { facilities } = await import('../modules/facilities/facilities.tables.ts');
+    const rows = await withScope(t.database.db, { kind: 'facilities', ids: [a.id] }, (tx) => tx.select().from(facilities));
+    assert.deepEqual(rows.map((r) => r.id), [a.id]);
+    await assert.rejects(
+      withScope(t.database.db, { kind: 'facilities', ids: [a.id] }, (tx) =>
+        tx.insert(facilities).values({ ...makeFacility(), organisationId: rows[0]?.organisationId ?? '', onCallContact: null }),
+      ),
+      (err: Error & { cause?: Error }) => /row-level security/.test(String(err.cause?.message)),
+    );
+  });
+});
