@@ -19,7 +19,7 @@ import { facilityRoutes } from './modules/facilities/facilities.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { registerAuth } from './plugins/auth.ts';
-import { notFoundBody, registerErrorHandling } from './plugins/errors.ts';
+import { frameworkErrors, notFoundBody, registerErrorHandling } from './plugins/errors.ts';
 import { VERSION } from './version.ts';
 
 /** What every module's routes receive. */
@@ -55,6 +55,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    frameworkErrors,
     ...opts.fastify,
   } as FastifyServerOptions) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);

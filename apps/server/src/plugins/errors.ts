@@ -36,5 +36,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/** Errors Fastify raises before routing (bad URL encoding, over-long parameters): a 400 in our shape. */
+export const frameworkErrors = (err: FastifyError, _req: unknown, reply: { status: (n: number) => { send: (b: unknown) => void } }) =>
+  reply.status(400).send(body('invalid', err.message || 'Bad request'));
+
 /** The 404 body for an unknown route. */
 export const notFoundBody = (method: string, url: string): ErrorResponse => body('not_found', `No route ${method} ${url.split('?')[0]}`);
