@@ -186,4 +186,9 @@ export async function runCli(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runCli(process.argv);
+if (import.meta.main) {
+  await runCli(process.argv);
+  // `start` keeps running; every other command ends here with its exit code, even if a library
+  // left a handle open or installed an exit hook.
+  if (process.argv[2] !== 'start' || process.exitCode) process.exit(process.exitCode ?? 0);
+}

