@@ -8,7 +8,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Config } from './config.ts';
+import { blobStoreConfig, type Config } from './config.ts';
+import { type BlobStore, createBlobStore } from './lib/blob-store/index.ts';
 import type { Db } from './db/client.ts';
 import type { AuthPolicy } from './modules/auth/auth.service.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
@@ -32,6 +33,8 @@ export type AppContext = {
   version: string;
   /** The platform CA (console TLS, browser and agent certificates). */
   ca: Ca;
+  /** Where modules keep files (samples, evidence, reports), hash-verified on read. */
+  blobs: BlobStore;
 };
 
 /** Options for building the HTTP application (TLS and logger come from the caller). */
@@ -40,6 +43,7 @@ export type BuildOptions = {
   config: Config;
   publicUrl: () => string;
   ca: Ca;
+  blobs?: BlobStore;
   fastify?: FastifyServerOptions & { https?: unknown };
 };
 
@@ -103,6 +107,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     publicUrl: () => opts.publicUrl().replace(/\/$/, ''),
     version: VERSION,
     ca: opts.ca,
+    blobs: opts.blobs ?? createBlobStore(blobStoreConfig(config)),
   };
   registerAuth(app, opts.db);
   for (const routes of [authRoutes, facilityRoutes, userRoutes, auditRoutes, settingsRoutes, pkiRoutes]) {

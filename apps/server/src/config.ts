@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { BlobStoreConfig } from './lib/blob-store/index.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -81,6 +82,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // An explicitly empty MAMORI_WEB_DIR turns the console off (API only).
     webDir: env.MAMORI_WEB_DIR === '' ? undefined : (c.MAMORI_WEB_DIR ?? defaultWeb),
   };
+}
+
+/** The blob store back-end this configuration selects. */
+export function blobStoreConfig(c: Config): BlobStoreConfig {
+  if (c.MAMORI_BLOB_STORE === 's3') {
+    return {
+      kind: 's3',
+      region: c.MAMORI_S3_REGION,
+      bucket: c.MAMORI_S3_BUCKET ?? '',
+      accessKeyId: c.MAMORI_S3_ACCESS_KEY_ID ?? '',
+      secretAccessKey: c.MAMORI_S3_SECRET_ACCESS_KEY ?? '',
+      ...(c.MAMORI_S3_ENDPOINT ? { endpoint: c.MAMORI_S3_ENDPOINT, forcePathStyle: true } : {}),
+    };
+  }
+  return { kind: 'fs', dir: path.join(c.dataDir, 'blobs') };
 }
 
 /** Human-readable table of the environment variables for `--help`. */
