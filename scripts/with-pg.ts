@@ -51,9 +51,32 @@ if (kind === 'embedded') {
     execFileSync('chown', ['-R', 'postgres:postgres', dir]);
   }
   const run = (cmd: string, args: string[]) =>
-    execFileSync(asRoot ? 'runuser' : cmd, asRoot ? ['-u', 'postgres', '--', cmd, ...args] : args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  run(`${bin}/initdb`, ['-D', data, '-U', 'mamori', '--pwfile', pw, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
-  run(`${bin}/pg_ctl`, ['-D', data, '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, 'start']);
+    execFileSync(asRoot ? 'runuser' : cmd, asRoot ? ['-u', 'postgres', '--', cmd, ...args] : args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  run(`${bin}/initdb`, [
+    '-D',
+    data,
+    '-U',
+    'mamori',
+    '--pwfile',
+    pw,
+    '-A',
+    'scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+  ]);
+  run(`${bin}/pg_ctl`, [
+    '-D',
+    data,
+    '-w',
+    '-l',
+    path.join(dir, 'log'),
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`,
+    'start',
+  ]);
   url = `postgres://mamori:mamori-test@127.0.0.1:${port}/postgres`;
   stop = async () => {
     run(`${bin}/pg_ctl`, ['-D', data, '-w', '-m', 'fast', 'stop']);
@@ -61,7 +84,10 @@ if (kind === 'embedded') {
 }
 
 process.stdout.write(`with-pg: ${kind} PostgreSQL on 127.0.0.1:${port}\n`);
-const child = spawn(command[0] ?? '', command.slice(1), { stdio: 'inherit', env: { ...process.env, TEST_DATABASE_URL: url, TEST_PG_KIND: kind } });
+const child = spawn(command[0] ?? '', command.slice(1), {
+  stdio: 'inherit',
+  env: { ...process.env, TEST_DATABASE_URL: url, TEST_PG_KIND: kind },
+});
 const code: number = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
 await stop().catch((err) => process.stderr.write(`with-pg: stop failed: ${err}\n`));
 fs.rmSync(dir, { recursive: true, force: true });

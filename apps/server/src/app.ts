@@ -9,14 +9,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { blobStoreConfig, type Config } from './config.ts';
-import { type BlobStore, createBlobStore } from './lib/blob-store/index.ts';
 import type { Db } from './db/client.ts';
-import type { AuthPolicy } from './modules/auth/auth.service.ts';
+import { type BlobStore, createBlobStore } from './lib/blob-store/index.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import type { AuthPolicy } from './modules/auth/auth.service.ts';
+import { facilityRoutes } from './modules/facilities/facilities.routes.ts';
 import { pkiRoutes } from './modules/pki/pki.routes.ts';
 import type { Ca } from './modules/pki/pki.service.ts';
-import { facilityRoutes } from './modules/facilities/facilities.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { registerAuth } from './plugins/auth.ts';
@@ -53,7 +53,15 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.MAMORI_LOG_LEVEL,
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'req.headers.cookie',
+          'req.headers.authorization',
+          'req.headers["x-csrf-token"]',
+          'res.headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
     },
     bodyLimit: config.MAMORI_BODY_LIMIT,
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
@@ -119,7 +127,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: 'index.html' });
   app.setNotFoundHandler((req, reply) => {
     // The console is a single-page app: unknown non-API GETs get index.html.
-    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
+    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/'))
+      return reply.type('text/html').sendFile('index.html');
     return reply.status(404).send(notFoundBody(req.method, req.url));
   });
   return app;

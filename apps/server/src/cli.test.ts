@@ -15,7 +15,9 @@ const run = promisify(execFile);
 /** Runs `mamori …` and returns exit code and output (never throws on a non-zero exit). */
 async function mamori(args: string[], env: Record<string, string>) {
   try {
-    const r = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, MAMORI_LOG_LEVEL: 'silent' } });
+    const r = await run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env, MAMORI_LOG_LEVEL: 'silent' },
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -30,7 +32,17 @@ describe('mamori CLI against an external PostgreSQL', async () => {
   it('--help lists the commands and every environment variable', async () => {
     const r = await mamori(['--help'], env);
     assert.equal(r.code, 0);
-    for (const s of ['start', 'admin', 'facility', 'user', 'audit', 'DATABASE_URL', 'MAMORI_DATA_DIR', 'MAMORI_INSECURE_HTTP']) assert.match(r.stdout, new RegExp(s));
+    for (const s of [
+      'start',
+      'admin',
+      'facility',
+      'user',
+      'audit',
+      'DATABASE_URL',
+      'MAMORI_DATA_DIR',
+      'MAMORI_INSECURE_HTTP',
+    ])
+      assert.match(r.stdout, new RegExp(s));
   });
 
   it('creates an administrator with a one-time link, never a password', async () => {
@@ -45,26 +57,103 @@ describe('mamori CLI against an external PostgreSQL', async () => {
 
   let facilityId = '';
   it('adds and lists facilities as JSON for scripts', async () => {
-    const add = await mamori(['facility', 'add', '--name', '仙台みなと診療所', '--type', 'clinic', '--prefecture', '04', '--contact-name', '佐藤', '--contact-phone', '022-000-0000', '--json'], env);
+    const add = await mamori(
+      [
+        'facility',
+        'add',
+        '--name',
+        '仙台みなと診療所',
+        '--type',
+        'clinic',
+        '--prefecture',
+        '04',
+        '--contact-name',
+        '佐藤',
+        '--contact-phone',
+        '022-000-0000',
+        '--json',
+      ],
+      env,
+    );
     assert.equal(add.code, 0, add.stderr);
     facilityId = JSON.parse(add.stdout).id;
-    await mamori(['facility', 'add', '--name', '盛岡病院', '--type', 'hospital_medium', '--prefecture', '03', '--contact-name', '鈴木', '--contact-phone', '019-000-0000'], env);
+    await mamori(
+      [
+        'facility',
+        'add',
+        '--name',
+        '盛岡病院',
+        '--type',
+        'hospital_medium',
+        '--prefecture',
+        '03',
+        '--contact-name',
+        '鈴木',
+        '--contact-phone',
+        '019-000-0000',
+      ],
+      env,
+    );
     const list = await mamori(['facility', 'list', '--prefecture', '04', '--json'], env);
     assert.equal(list.code, 0);
     const page = JSON.parse(list.stdout);
-    assert.deepEqual(page.items.map((f: { name: string }) => f.name), ['仙台みなと診療所']);
+    assert.deepEqual(
+      page.items.map((f: { name: string }) => f.name),
+      ['仙台みなと診療所'],
+    );
   });
 
   it('invites a facility user', async () => {
-    const r = await mamori(['user', 'add', '--email', 'clerk@minato.example.jp', '--name', '受付', '--role', 'facility_admin', '--facility', facilityId, '--json'], env);
+    const r = await mamori(
+      [
+        'user',
+        'add',
+        '--email',
+        'clerk@minato.example.jp',
+        '--name',
+        '受付',
+        '--role',
+        'facility_admin',
+        '--facility',
+        facilityId,
+        '--json',
+      ],
+      env,
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).user.facilityId, facilityId);
   });
 
   it('rejects bad input with a message and a non-zero exit, without a stack trace', async () => {
     const cases = [
-      ['facility', 'add', '--name', 'x', '--type', 'castle', '--prefecture', '04', '--contact-name', 'a', '--contact-phone', '0000000'],
-      ['facility', 'add', '--name', 'x', '--type', 'clinic', '--prefecture', '99', '--contact-name', 'a', '--contact-phone', '0000000'],
+      [
+        'facility',
+        'add',
+        '--name',
+        'x',
+        '--type',
+        'castle',
+        '--prefecture',
+        '04',
+        '--contact-name',
+        'a',
+        '--contact-phone',
+        '0000000',
+      ],
+      [
+        'facility',
+        'add',
+        '--name',
+        'x',
+        '--type',
+        'clinic',
+        '--prefecture',
+        '99',
+        '--contact-name',
+        'a',
+        '--contact-phone',
+        '0000000',
+      ],
       ['user', 'add', '--email', 'not-an-email', '--name', 'x', '--role', 'facility_staff'],
       ['user', 'add', '--email', 'a@b.jp', '--name', 'x', '--role', 'facility_staff'],
       ['user', 'add', '--email', 'clerk@minato.example.jp', '--name', 'x', '--role', 'auditor'],
@@ -115,7 +204,14 @@ describe('mamori start on the embedded PostgreSQL', async () => {
     onCleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
     const pgPort = await freePort();
     const child = spawn(process.execPath, [CLI, 'start'], {
-      env: { ...process.env, MAMORI_DATA_DIR: dir, MAMORI_PORT: '0', MAMORI_EMBEDDED_PG_PORT: String(pgPort), MAMORI_LOG_LEVEL: 'warn', DATABASE_URL: '' },
+      env: {
+        ...process.env,
+        MAMORI_DATA_DIR: dir,
+        MAMORI_PORT: '0',
+        MAMORI_EMBEDDED_PG_PORT: String(pgPort),
+        MAMORI_LOG_LEVEL: 'warn',
+        DATABASE_URL: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -132,11 +228,13 @@ describe('mamori start on the embedded PostgreSQL', async () => {
     const ca = fs.readFileSync(path.join(dir, 'pki', 'ca.crt'));
     assert.equal(fs.statSync(path.join(dir, 'pki', 'ca.key')).mode & 0o777, 0o600);
     const body = await new Promise<string>((resolve, reject) => {
-      https.get(`${url}/api/ready`, { ca }, (res) => {
-        let b = '';
-        res.on('data', (d) => (b += d));
-        res.on('end', () => resolve(b));
-      }).on('error', reject);
+      https
+        .get(`${url}/api/ready`, { ca }, (res) => {
+          let b = '';
+          res.on('data', (d) => (b += d));
+          res.on('end', () => resolve(b));
+        })
+        .on('error', reject);
     });
     assert.deepEqual(JSON.parse(body), { status: 'ready', database: true });
     child.kill('SIGTERM');

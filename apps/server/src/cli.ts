@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
-import { z } from 'zod';
 import {
   CreateFacilityRequestSchema,
   CreateUserRequestSchema,
@@ -8,13 +6,15 @@ import {
   FacilityTypeSchema,
   RoleSchema,
 } from '@mamori/contracts';
-import { ConfigError, describeConfig, loadConfig, type Config } from './config.ts';
+import { Command, CommanderError, Option } from 'commander';
+import type { z } from 'zod';
+import { type Config, ConfigError, describeConfig, loadConfig } from './config.ts';
+import type { Db } from './db/client.ts';
 import { type Actor, systemActor } from './lib/actor.ts';
 import { AppError } from './lib/errors.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
 import { createFacility, listFacilities } from './modules/facilities/facilities.service.ts';
 import { createUser } from './modules/users/users.service.ts';
-import type { Db } from './db/client.ts';
 import { openConfiguredDatabase, startServer } from './server.ts';
 
 /** Thrown for a user mistake on the command line: printed without a stack, exit code 2. */
@@ -94,7 +94,11 @@ export function buildCli(): Command {
     .action(async (o: { email: string; name: string; json?: boolean }) => {
       const req = parse(CreateUserRequestSchema, { email: o.email, displayName: o.name, role: 'region_admin' });
       const out = await withDb((db, actor, config) => createUser(db, actor, publicUrlOf(config), req));
-      print(!!o.json, out, `Created ${out.user.email} (region_admin).\nOne-time link to set the password (valid until ${out.invitation.expiresAt}):\n  ${out.invitation.url}`);
+      print(
+        !!o.json,
+        out,
+        `Created ${out.user.email} (region_admin).\nOne-time link to set the password (valid until ${out.invitation.expiresAt}):\n  ${out.invitation.url}`,
+      );
     });
 
   const facility = program.command('facility').description('member facilities');
@@ -128,7 +132,11 @@ export function buildCli(): Command {
     .action(async (o: { type?: string; prefecture?: string; limit: string; json?: boolean }) => {
       const q = parse(FacilityListQuerySchema, { type: o.type, prefecture: o.prefecture, limit: o.limit });
       const page = await withDb((db, actor) => listFacilities(db, actor, q));
-      print(!!o.json, page, page.items.map((f) => `${f.id}\t${f.type}\t${f.prefecture}\t${f.name}`).join('\n') || '(no facilities)');
+      print(
+        !!o.json,
+        page,
+        page.items.map((f) => `${f.id}\t${f.type}\t${f.prefecture}\t${f.name}`).join('\n') || '(no facilities)',
+      );
     });
 
   const user = program.command('user').description('users');
@@ -141,17 +149,23 @@ export function buildCli(): Command {
     .option('--facility <id>', 'home facility (facility roles)')
     .option('--assign <ids>', 'comma-separated facility ids (auditors, analysts)')
     .addOption(json)
-    .action(async (o: { email: string; name: string; role: string; facility?: string; assign?: string; json?: boolean }) => {
-      const req = parse(CreateUserRequestSchema, {
-        email: o.email,
-        displayName: o.name,
-        role: o.role,
-        facilityId: o.facility,
-        assignedFacilityIds: o.assign?.split(',').filter(Boolean),
-      });
-      const out = await withDb((db, actor, config) => createUser(db, actor, publicUrlOf(config), req));
-      print(!!o.json, out, `Created ${out.user.email} (${out.user.role}).\nOne-time link (valid until ${out.invitation.expiresAt}):\n  ${out.invitation.url}`);
-    });
+    .action(
+      async (o: { email: string; name: string; role: string; facility?: string; assign?: string; json?: boolean }) => {
+        const req = parse(CreateUserRequestSchema, {
+          email: o.email,
+          displayName: o.name,
+          role: o.role,
+          facilityId: o.facility,
+          assignedFacilityIds: o.assign?.split(',').filter(Boolean),
+        });
+        const out = await withDb((db, actor, config) => createUser(db, actor, publicUrlOf(config), req));
+        print(
+          !!o.json,
+          out,
+          `Created ${out.user.email} (${out.user.role}).\nOne-time link (valid until ${out.invitation.expiresAt}):\n  ${out.invitation.url}`,
+        );
+      },
+    );
 
   const audit = program.command('audit').description('audit log');
   audit
@@ -160,7 +174,11 @@ export function buildCli(): Command {
     .addOption(json)
     .action(async (o: { json?: boolean }) => {
       const r = await withDb((db) => verifyAuditChain(db));
-      print(!!o.json, r, r.ok ? `OK: ${r.checked} entries, chain intact` : `BROKEN at entry ${r.firstBadSeq}: ${r.reason}`);
+      print(
+        !!o.json,
+        r,
+        r.ok ? `OK: ${r.checked} entries, chain intact` : `BROKEN at entry ${r.firstBadSeq}: ${r.reason}`,
+      );
       if (!r.ok) process.exitCode = 1;
     });
   return program;
@@ -177,7 +195,8 @@ export async function runCli(argv: string[]): Promise<void> {
     }
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof AppError) {
       process.stderr.write(`mamori: ${err.message}\n`);
-      if (err instanceof AppError && err.fields) for (const f of err.fields) process.stderr.write(`  ${f.path}: ${f.message}\n`);
+      if (err instanceof AppError && err.fields)
+        for (const f of err.fields) process.stderr.write(`  ${f.path}: ${f.message}\n`);
       process.exitCode = 2;
       return;
     }

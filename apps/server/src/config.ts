@@ -11,13 +11,32 @@ const bool = z
  * `process.env`; `mamori --help` prints this table.
  */
 export const CONFIG_FIELDS = {
-  MAMORI_DATA_DIR: z.string().min(1).default('./data').describe('data directory (embedded database, PKI, blobs); default ./data'),
+  MAMORI_DATA_DIR: z
+    .string()
+    .min(1)
+    .default('./data')
+    .describe('data directory (embedded database, PKI, blobs); default ./data'),
   DATABASE_URL: z.url().optional().describe('external PostgreSQL URL; unset = embedded PostgreSQL'),
-  MAMORI_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329).describe('embedded PostgreSQL port on 127.0.0.1; default 54329'),
+  MAMORI_EMBEDDED_PG_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(54329)
+    .describe('embedded PostgreSQL port on 127.0.0.1; default 54329'),
   MAMORI_HOST: z.string().min(1).default('127.0.0.1').describe('listen address; default 127.0.0.1'),
-  MAMORI_PORT: z.coerce.number().int().min(0).max(65535).default(8443).describe('listen port (0 = any free port); default 8443'),
+  MAMORI_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8443)
+    .describe('listen port (0 = any free port); default 8443'),
   MAMORI_PUBLIC_URL: z.url().optional().describe('public base URL for links; default https://<host>:<port>'),
-  MAMORI_TLS_HOSTNAMES: z.string().default('').describe('extra DNS names/IPs in the server certificate, comma separated'),
+  MAMORI_TLS_HOSTNAMES: z
+    .string()
+    .default('')
+    .describe('extra DNS names/IPs in the server certificate, comma separated'),
   MAMORI_INSECURE_HTTP: bool.default(false).describe('serve plain HTTP behind a TLS-terminating proxy; default false'),
   MAMORI_TRUST_PROXY: z.string().default('').describe('proxy addresses whose X-Forwarded-* headers are trusted'),
   MAMORI_BLOB_STORE: z.enum(['fs', 's3']).default('fs').describe('fs (default) or s3'),
@@ -26,11 +45,38 @@ export const CONFIG_FIELDS = {
   MAMORI_S3_BUCKET: z.string().optional().describe('S3 bucket'),
   MAMORI_S3_ACCESS_KEY_ID: z.string().optional().describe('S3 access key id'),
   MAMORI_S3_SECRET_ACCESS_KEY: z.string().optional().describe('S3 secret access key (never logged)'),
-  MAMORI_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level; default info'),
-  MAMORI_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10).describe('sign-in attempts per IP per minute; default 10'),
-  MAMORI_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1200).describe('API requests per client per minute; default 1200'),
-  MAMORI_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5).describe('failed sign-ins before a 15-minute lock; default 5'),
-  MAMORI_BODY_LIMIT: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024).describe('maximum request body in bytes; default 1048576'),
+  MAMORI_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('log level; default info'),
+  MAMORI_LOGIN_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(10)
+    .describe('sign-in attempts per IP per minute; default 10'),
+  MAMORI_API_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(1200)
+    .describe('API requests per client per minute; default 1200'),
+  MAMORI_LOCKOUT_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(5)
+    .describe('failed sign-ins before a 15-minute lock; default 5'),
+  MAMORI_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('maximum request body in bytes; default 1048576'),
   MAMORI_WEB_DIR: z.string().optional().describe('built web console directory; default apps/web/dist'),
 };
 
@@ -63,7 +109,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  if (c.MAMORI_BLOB_STORE === 's3' && (!c.MAMORI_S3_BUCKET || !c.MAMORI_S3_ACCESS_KEY_ID || !c.MAMORI_S3_SECRET_ACCESS_KEY)) {
+  if (
+    c.MAMORI_BLOB_STORE === 's3' &&
+    (!c.MAMORI_S3_BUCKET || !c.MAMORI_S3_ACCESS_KEY_ID || !c.MAMORI_S3_SECRET_ACCESS_KEY)
+  ) {
     throw new ConfigError(
       'Invalid configuration:\n  MAMORI_BLOB_STORE=s3 needs MAMORI_S3_BUCKET, MAMORI_S3_ACCESS_KEY_ID and MAMORI_S3_SECRET_ACCESS_KEY',
     );

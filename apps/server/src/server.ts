@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
-import { openDatabase, type Database } from './db/client.ts';
-import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded.ts';
+import { type Database, openDatabase } from './db/client.ts';
+import { type EmbeddedDb, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
 import { issueBootstrapToken, purgeExpired } from './modules/auth/auth.service.ts';
 import { loadOrCreateCa, loadOrCreateServerCertificate } from './modules/pki/pki.service.ts';
@@ -26,7 +26,11 @@ export async function openConfiguredDatabase(config: Config, log: (m: string) =>
   let embedded: EmbeddedDb | undefined;
   let url = config.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dir: path.join(config.dataDir, 'db'), port: config.MAMORI_EMBEDDED_PG_PORT, log });
+    embedded = await startEmbeddedPostgres({
+      dir: path.join(config.dataDir, 'db'),
+      port: config.MAMORI_EMBEDDED_PG_PORT,
+      log,
+    });
     url = embedded.url;
   }
   try {
@@ -83,12 +87,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await app.listen({ host: config.MAMORI_HOST, port: config.MAMORI_PORT });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.MAMORI_PORT;
-    const shownHost = config.MAMORI_HOST === '0.0.0.0' || config.MAMORI_HOST === '::' ? 'localhost' : config.MAMORI_HOST;
+    const shownHost =
+      config.MAMORI_HOST === '0.0.0.0' || config.MAMORI_HOST === '::' ? 'localhost' : config.MAMORI_HOST;
     const url = `${https ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
     publicUrl ||= url;
     const token = await issueBootstrapToken(database.db);
     const setupUrl = token ? `${publicUrl}/setup?token=${encodeURIComponent(token)}` : undefined;
-    const purge = setInterval(() => purgeExpired(database.db).catch((err) => app.log.warn({ err }, 'purge failed')), 10 * 60_000);
+    const purge = setInterval(
+      () => purgeExpired(database.db).catch((err) => app.log.warn({ err }, 'purge failed')),
+      10 * 60_000,
+    );
     purge.unref();
     app.log.info({ url, ms: Date.now() - started }, 'ready');
     let stopping: Promise<void> | undefined;
@@ -112,4 +120,3 @@ export async function startServer(config: Config): Promise<RunningServer> {
     throw err;
   }
 }
-

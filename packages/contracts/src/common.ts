@@ -41,8 +41,7 @@ export const PageQuerySchema = z.object({
 });
 
 /** Wraps a list of items with the total count for paging. */
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number().int() });
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int() });
 
 /** Empty success body. */
 export const OkSchema = z.object({ ok: z.literal(true) });

@@ -18,7 +18,15 @@ export type Permission = (typeof PERMISSIONS)[number];
 /** Which permissions each role holds; facility scope is applied separately. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   region_admin: PERMISSIONS,
-  facility_admin: ['facility:read', 'facility:update', 'user:read', 'user:manage', 'audit:read', 'audit:export', 'settings:read'],
+  facility_admin: [
+    'facility:read',
+    'facility:update',
+    'user:read',
+    'user:manage',
+    'audit:read',
+    'audit:export',
+    'settings:read',
+  ],
   facility_staff: ['facility:read'],
   analyst: ['facility:read'],
   auditor: ['facility:read', 'user:read', 'audit:read', 'audit:export', 'settings:read'],

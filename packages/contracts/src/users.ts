@@ -12,12 +12,12 @@ export const MFA_REQUIRED_ROLES: readonly Role[] = ['region_admin', 'facility_ad
 export const FACILITY_ROLES: readonly Role[] = ['facility_admin', 'facility_staff'];
 
 /** Password policy: 12–256 characters; checked again on the server against common passwords. */
-export const PasswordSchema = z
-  .string()
-  .min(12, 'at least 12 characters')
-  .max(256, 'at most 256 characters');
+export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(256, 'at most 256 characters');
 
-export const EmailSchema = z.email().max(254).transform((s) => s.toLowerCase());
+export const EmailSchema = z
+  .email()
+  .max(254)
+  .transform((s) => s.toLowerCase());
 
 /** Creating a user: facility roles need `facilityId`; auditors/analysts may be assigned facilities. */
 export const CreateUserRequestSchema = z

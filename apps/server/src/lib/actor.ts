@@ -22,7 +22,11 @@ export const systemActor = (label = 'system'): Actor => ({
 });
 
 /** Scope a user's role grants: region admins see all, facility roles their facility, others their assignments. */
-export function scopeForUser(u: { role: Role; facilityId: string | null; assignedFacilityIds: readonly string[] }): Scope {
+export function scopeForUser(u: {
+  role: Role;
+  facilityId: string | null;
+  assignedFacilityIds: readonly string[];
+}): Scope {
   if (u.role === 'region_admin') return { kind: 'all' };
   if (u.facilityId) return { kind: 'facilities', ids: [u.facilityId] };
   return { kind: 'facilities', ids: u.assignedFacilityIds };

@@ -1,16 +1,16 @@
 import type { TLSSocket } from 'node:tls';
+import { type Permission, roleCan, type SessionState } from '@mamori/contracts';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { roleCan, type Permission, type SessionState } from '@mamori/contracts';
 import type { Db } from '../db/client.ts';
 import { SYSTEM_SCOPE, withScope } from '../db/scope.ts';
-import { readSettings } from '../modules/settings/settings.service.ts';
-import { normalizeSerial } from '../modules/pki/pki.service.ts';
-import { clientCertificates } from '../modules/settings/settings.tables.ts';
 import type { Actor } from '../lib/actor.ts';
 import { safeEqual } from '../lib/crypto.ts';
 import { AppError, forbidden, unauthenticated } from '../lib/errors.ts';
 import { type LoadedSession, loadSession } from '../modules/auth/auth.service.ts';
+import { normalizeSerial } from '../modules/pki/pki.service.ts';
+import { readSettings } from '../modules/settings/settings.service.ts';
+import { clientCertificates } from '../modules/settings/settings.tables.ts';
 
 /** Name of the session cookie (`__Host-` binds it to this origin, Secure, path /). */
 export const SESSION_COOKIE = '__Host-mamori_session';
@@ -56,7 +56,13 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     if (config.public) return;
     if (!session) throw unauthenticated();
     if (session.state !== 'active' && !config.allowStates?.includes(session.state)) {
-      throw new AppError(session.state, 401, session.state === 'mfa_required' ? 'Enter the code from your authenticator app' : 'Set up two-step sign-in first');
+      throw new AppError(
+        session.state,
+        401,
+        session.state === 'mfa_required'
+          ? 'Enter the code from your authenticator app'
+          : 'Set up two-step sign-in first',
+      );
     }
     if (MUTATING.has(req.method)) {
       const sent = req.headers['x-csrf-token'];
@@ -82,7 +88,9 @@ export async function presentedClientCertificate(db: Db, req: FastifyRequest): P
   const peer = socket.getPeerCertificate().serialNumber;
   const serial = peer ? normalizeSerial(peer) : undefined;
   if (!serial) return undefined;
-  const [row] = await withScope(db, SYSTEM_SCOPE, (tx) => tx.select().from(clientCertificates).where(eq(clientCertificates.serial, serial)));
+  const [row] = await withScope(db, SYSTEM_SCOPE, (tx) =>
+    tx.select().from(clientCertificates).where(eq(clientCertificates.serial, serial)),
+  );
   return row && !row.revokedAt && row.notAfter.getTime() > Date.now() ? serial : undefined;
 }
 
@@ -90,7 +98,9 @@ async function requireClientCertificateIfConfigured(db: Db, req: FastifyRequest)
   const settings = await readSettings(db);
   if (!settings.requireClientCertificate) return;
   if (!(await presentedClientCertificate(db, req))) {
-    throw forbidden('This console only admits terminals with a client certificate issued by the platform. Ask your administrator.');
+    throw forbidden(
+      'This console only admits terminals with a client certificate issued by the platform. Ask your administrator.',
+    );
   }
 }
 

@@ -1,9 +1,13 @@
+import type { ErrorResponse } from '@mamori/contracts';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import type { ErrorResponse } from '@mamori/contracts';
 import { AppError } from '../lib/errors.ts';
 
-const body = (code: ErrorResponse['error']['code'], message: string, fields?: ErrorResponse['error']['fields']): ErrorResponse => ({
+const body = (
+  code: ErrorResponse['error']['code'],
+  message: string,
+  fields?: ErrorResponse['error']['fields'],
+): ErrorResponse => ({
   error: fields ? { code, message, fields } : { code, message },
 });
 
@@ -26,7 +30,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     const status = err.statusCode ?? 500;
     if (status === 413) return reply.status(413).send(body('payload_too_large', 'The request body is too large'));
-    if (status === 429) return reply.status(429).send(body('rate_limited', 'Too many requests. Wait a minute and try again.'));
+    if (status === 429)
+      return reply.status(429).send(body('rate_limited', 'Too many requests. Wait a minute and try again.'));
     if (status >= 400 && status < 500) {
       // Fastify's own client errors (bad JSON, wrong content type, …): safe to explain.
       return reply.status(status).send(body('invalid', err.message || 'Bad request'));
@@ -37,8 +42,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
 }
 
 /** Errors Fastify raises before routing (bad URL encoding, over-long parameters): a 400 in our shape. */
-export const frameworkErrors = (err: FastifyError, _req: unknown, reply: { status: (n: number) => { send: (b: unknown) => void } }) =>
-  reply.status(400).send(body('invalid', err.message || 'Bad request'));
+export const frameworkErrors = (
+  err: FastifyError,
+  _req: unknown,
+  reply: { status: (n: number) => { send: (b: unknown) => void } },
+) => reply.status(400).send(body('invalid', err.message || 'Bad request'));
 
 /** The 404 body for an unknown route. */
-export const notFoundBody = (method: string, url: string): ErrorResponse => body('not_found', `No route ${method} ${url.split('?')[0]}`);
+export const notFoundBody = (method: string, url: string): ErrorResponse =>
+  body('not_found', `No route ${method} ${url.split('?')[0]}`);

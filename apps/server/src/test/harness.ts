@@ -5,17 +5,17 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
-import { generate } from 'otplib';
 import type { CreateFacilityRequest, Role } from '@mamori/contracts';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { generate } from 'otplib';
+import pg from 'pg';
 import { buildApp } from '../app.ts';
-import { loadConfig, type Config } from '../config.ts';
-import { openDatabase, type Database } from '../db/client.ts';
+import { type Config, loadConfig } from '../config.ts';
+import { type Database, openDatabase } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { runMigrations } from '../db/migrate.ts';
-import { SESSION_COOKIE } from '../plugins/auth.ts';
 import { type Ca, loadOrCreateCa } from '../modules/pki/pki.service.ts';
+import { SESSION_COOKIE } from '../plugins/auth.ts';
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -101,7 +101,12 @@ export type TestApp = { app: FastifyInstance; database: Database; url: string };
 export async function makeTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const url = await createTestDatabase();
   const database = await openDatabase(url, { max: 10 });
-  const app = await buildApp({ db: database.db, config: testConfig(env), publicUrl: () => 'https://mamori.test', ca: await testCa() });
+  const app = await buildApp({
+    db: database.db,
+    config: testConfig(env),
+    publicUrl: () => 'https://mamori.test',
+    ca: await testCa(),
+  });
   await app.ready();
   onCleanup(async () => {
     await app.close();
@@ -115,7 +120,12 @@ export type Client = {
   cookie: string;
   csrf: string;
   totpSecret?: string;
-  req: (method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<LightMyRequestResponse>;
+  req: (
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<LightMyRequestResponse>;
 };
 
 function clientFor(app: FastifyInstance, cookie: string, csrf: string, totpSecret?: string): Client {
@@ -150,7 +160,13 @@ export async function bootstrapAdmin(t: TestApp, email = 'admin@region.example')
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/auth/bootstrap',
-    payload: { token, email, displayName: 'Region Admin', organisationName: 'Miyagi Regional Network', password: TEST_PASSWORD },
+    payload: {
+      token,
+      email,
+      displayName: 'Region Admin',
+      organisationName: 'Miyagi Regional Network',
+      password: TEST_PASSWORD,
+    },
   });
   if (res.statusCode !== 201) throw new Error(`bootstrap failed: ${res.body}`);
   const cookie = cookieFrom(res);
@@ -191,7 +207,12 @@ export async function enrolMfa(app: FastifyInstance, c: Client): Promise<Client>
 }
 
 /** Signs in with password (and TOTP when enrolled; enrols it when the role requires it). */
-export async function signIn(app: FastifyInstance, email: string, password = TEST_PASSWORD, totpSecret?: string): Promise<Client> {
+export async function signIn(
+  app: FastifyInstance,
+  email: string,
+  password = TEST_PASSWORD,
+  totpSecret?: string,
+): Promise<Client> {
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   const body = res.json();
@@ -216,12 +237,21 @@ export const makeFacility = (over: Partial<CreateFacilityRequest> = {}): CreateF
 });
 
 /** Creates a user through the API as `admin` and signs them in, setting their password from the invitation. */
-export async function makeUser(app: FastifyInstance, admin: Client, role: Role, opts: { facilityId?: string; assignedFacilityIds?: string[] } = {}): Promise<Client & { id: string; email: string }> {
+export async function makeUser(
+  app: FastifyInstance,
+  admin: Client,
+  role: Role,
+  opts: { facilityId?: string; assignedFacilityIds?: string[] } = {},
+): Promise<Client & { id: string; email: string }> {
   const email = `${role}.${++seq}@example.jp`;
   const res = await admin.req('POST', '/api/users', { email, displayName: `${role} ${seq}`, role, ...opts });
   if (res.statusCode !== 201) throw new Error(`create user failed: ${res.body}`);
   const token = new URL(res.json().invitation.url).searchParams.get('token');
-  const set = await app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password: TEST_PASSWORD } });
+  const set = await app.inject({
+    method: 'POST',
+    url: '/api/auth/set-password',
+    payload: { token, password: TEST_PASSWORD },
+  });
   if (set.statusCode !== 200) throw new Error(`set password failed: ${set.body}`);
   const c = await signIn(app, email);
   return { ...c, id: res.json().user.id, email };

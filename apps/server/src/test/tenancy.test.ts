@@ -11,14 +11,21 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
   const t = await makeTestApp();
   const admin = await bootstrapAdmin(t);
   const a = (await admin.req('POST', '/api/facilities', makeFacility({ name: '施設A診療所' }))).json();
-  const b = (await admin.req('POST', '/api/facilities', makeFacility({ name: '施設B病院', type: 'hospital_small' }))).json();
+  const b = (
+    await admin.req('POST', '/api/facilities', makeFacility({ name: '施設B病院', type: 'hospital_small' }))
+  ).json();
   const adminA = await makeUser(t.app, admin, 'facility_admin', { facilityId: a.id });
   const staffA = await makeUser(t.app, admin, 'facility_staff', { facilityId: a.id });
   const auditorA = await makeUser(t.app, admin, 'auditor', { assignedFacilityIds: [a.id] });
   const adminB = await makeUser(t.app, admin, 'facility_admin', { facilityId: b.id });
   // Activity inside B so B has audit entries, a renamed facility and a reset user.
   await adminB.req('PATCH', `/api/facilities/${b.id}`, { name: '施設B病院(改)' });
-  await adminB.req('POST', '/api/users', { email: 'b-staff@example.jp', displayName: 'B staff', role: 'facility_staff', facilityId: b.id });
+  await adminB.req('POST', '/api/users', {
+    email: 'b-staff@example.jp',
+    displayName: 'B staff',
+    role: 'facility_staff',
+    facilityId: b.id,
+  });
   const secretsOfB = [b.id, adminB.id, adminB.email, 'b-staff@example.jp', '施設B病院'];
 
   /** How each route is called against B's resources; `list` routes must simply not show B. */
@@ -28,7 +35,9 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
       { method: 'GET', url: '/api/facilities?limit=500', list: true },
       { method: 'GET', url: `/api/facilities?q=${encodeURIComponent('施設B')}`, list: true },
     ],
-    'POST /api/facilities': [{ method: 'POST', url: '/api/facilities', body: makeFacility({ name: '施設B病院 別館' }) }],
+    'POST /api/facilities': [
+      { method: 'POST', url: '/api/facilities', body: makeFacility({ name: '施設B病院 別館' }) },
+    ],
     'GET /api/facilities/{id}': [{ method: 'GET', url: `/api/facilities/${b.id}` }],
     'PATCH /api/facilities/{id}': [{ method: 'PATCH', url: `/api/facilities/${b.id}`, body: { name: 'taken over' } }],
     'GET /api/users': [
@@ -36,7 +45,11 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
       { method: 'GET', url: `/api/users?facilityId=${b.id}`, list: true },
     ],
     'POST /api/users': [
-      { method: 'POST', url: '/api/users', body: { email: 'intruder@example.jp', displayName: 'x', role: 'facility_admin', facilityId: b.id } },
+      {
+        method: 'POST',
+        url: '/api/users',
+        body: { email: 'intruder@example.jp', displayName: 'x', role: 'facility_admin', facilityId: b.id },
+      },
     ],
     'GET /api/users/{id}': [{ method: 'GET', url: `/api/users/${adminB.id}` }],
     'PATCH /api/users/{id}': [{ method: 'PATCH', url: `/api/users/${adminB.id}`, body: { displayName: 'hijacked' } }],
@@ -51,9 +64,13 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     'POST /api/audit/verify': [{ method: 'POST', url: '/api/audit/verify' }],
     'GET /api/settings': [{ method: 'GET', url: '/api/settings', list: true }],
     'PATCH /api/settings': [{ method: 'PATCH', url: '/api/settings', body: { organisationName: 'taken over' } }],
-    'POST /api/pki/client-certificates': [{ method: 'POST', url: '/api/pki/client-certificates', body: { userId: adminB.id, days: 30 } }],
+    'POST /api/pki/client-certificates': [
+      { method: 'POST', url: '/api/pki/client-certificates', body: { userId: adminB.id, days: 30 } },
+    ],
     'GET /api/pki/client-certificates': [{ method: 'GET', url: '/api/pki/client-certificates' }],
-    'POST /api/pki/client-certificates/{serial}/revoke': [{ method: 'POST', url: '/api/pki/client-certificates/0a1b/revoke' }],
+    'POST /api/pki/client-certificates/{serial}/revoke': [
+      { method: 'POST', url: '/api/pki/client-certificates/0a1b/revoke' },
+    ],
     // Routes about the caller's own session or public set-up carry no facility data.
     'GET /api/auth/setup-status': [{ method: 'GET', url: '/api/auth/setup-status', list: true, public: true }],
     'POST /api/auth/bootstrap': [],
@@ -71,8 +88,12 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
   };
 
   it('covers every route of the API', async () => {
-    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
-    const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const routes = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     const missing = routes.filter((r) => !(r in probes));
     assert.deepEqual(missing, [], `routes without a tenancy probe: ${missing.join(', ')}`);
   });
@@ -113,10 +134,18 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
 
   it('still lets A work with its own data', async () => {
     const own = await adminA.req('GET', '/api/facilities');
-    assert.deepEqual(own.json().items.map((f: { id: string }) => f.id), [a.id]);
+    assert.deepEqual(
+      own.json().items.map((f: { id: string }) => f.id),
+      [a.id],
+    );
     const edit = await adminA.req('PATCH', `/api/facilities/${a.id}`, { name: '施設A診療所(新)' });
     assert.equal(edit.statusCode, 200);
-    const invite = await adminA.req('POST', '/api/users', { email: 'a-nurse@example.jp', displayName: 'A nurse', role: 'facility_staff', facilityId: a.id });
+    const invite = await adminA.req('POST', '/api/users', {
+      email: 'a-nurse@example.jp',
+      displayName: 'A nurse',
+      role: 'facility_staff',
+      facilityId: a.id,
+    });
     assert.equal(invite.statusCode, 201);
     const audit = await auditorA.req('GET', '/api/audit?limit=500');
     assert.ok(audit.json().items.some((e: { action: string }) => e.action === 'facility.update'));
@@ -126,11 +155,18 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
   it('the database refuses cross-facility rows even if a query forgets a filter', async () => {
     const { withScope } = await import('../db/scope.ts');
     const { facilities } = await import('../modules/facilities/facilities.tables.ts');
-    const rows = await withScope(t.database.db, { kind: 'facilities', ids: [a.id] }, (tx) => tx.select().from(facilities));
-    assert.deepEqual(rows.map((r) => r.id), [a.id]);
+    const rows = await withScope(t.database.db, { kind: 'facilities', ids: [a.id] }, (tx) =>
+      tx.select().from(facilities),
+    );
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [a.id],
+    );
     await assert.rejects(
       withScope(t.database.db, { kind: 'facilities', ids: [a.id] }, (tx) =>
-        tx.insert(facilities).values({ ...makeFacility(), organisationId: rows[0]?.organisationId ?? '', onCallContact: null }),
+        tx
+          .insert(facilities)
+          .values({ ...makeFacility(), organisationId: rows[0]?.organisationId ?? '', onCallContact: null }),
       ),
       (err: Error & { cause?: Error }) => /row-level security/.test(String(err.cause?.message)),
     );

@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, gt, gte, lte, type SQL } from 'drizzle-orm';
-import canonicalize from 'canonicalize';
 import type { AuditEntry, AuditListQuery, AuditVerifyResponse } from '@mamori/contracts';
+import canonicalize from 'canonicalize';
+import { and, asc, count, desc, eq, gt, gte, lte, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { SYSTEM_SCOPE, withScope } from '../../db/scope.ts';
 import type { Actor } from '../../lib/actor.ts';
@@ -85,7 +85,13 @@ function filters(q: Omit<AuditListQuery, 'limit' | 'offset'>): SQL | undefined {
 export async function listAudit(db: Db, actor: Actor, q: AuditListQuery) {
   return withScope(db, actor.scope, async (tx) => {
     const where = filters(q);
-    const rows = await tx.select().from(auditLog).where(where).orderBy(desc(auditLog.seq)).limit(q.limit).offset(q.offset);
+    const rows = await tx
+      .select()
+      .from(auditLog)
+      .where(where)
+      .orderBy(desc(auditLog.seq))
+      .limit(q.limit)
+      .offset(q.offset);
     const [total] = await tx.select({ n: count() }).from(auditLog).where(where);
     return { items: rows.map(toEntry), total: total?.n ?? 0 };
   });
@@ -121,12 +127,7 @@ export async function verifyAuditChain(db: Db): Promise<AuditVerifyResponse> {
   const bad = (seq: number, reason: string): AuditVerifyResponse => ({ ok: false, checked, firstBadSeq: seq, reason });
   for (;;) {
     const rows = await withScope(db, SYSTEM_SCOPE, (tx) =>
-      tx
-        .select()
-        .from(auditLog)
-        .where(gte(auditLog.seq, expectedSeq))
-        .orderBy(asc(auditLog.seq))
-        .limit(5000),
+      tx.select().from(auditLog).where(gte(auditLog.seq, expectedSeq)).orderBy(asc(auditLog.seq)).limit(5000),
     );
     for (const r of rows) {
       if (r.seq !== expectedSeq) return bad(expectedSeq, `entry ${expectedSeq} is missing`);

@@ -1,5 +1,3 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   BootstrapRequestSchema,
   LoginRequestSchema,
@@ -12,9 +10,11 @@ import {
   SetPasswordRequestSchema,
   SetupStatusResponseSchema,
 } from '@mamori/contracts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app.ts';
-import { SESSION_COOKIE, sessionOf } from '../../plugins/auth.ts';
 import { unauthenticated } from '../../lib/errors.ts';
+import { SESSION_COOKIE, sessionOf } from '../../plugins/auth.ts';
 import {
   bootstrap,
   confirmMfaSetup,
@@ -50,13 +50,22 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   r.get('/api/auth/setup-status', {
     config: { public: true },
-    schema: { tags: ['auth'], summary: 'Whether first-run set-up is needed', response: { 200: SetupStatusResponseSchema } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Whether first-run set-up is needed',
+      response: { 200: SetupStatusResponseSchema },
+    },
     handler: async () => ({ needsBootstrap: await needsBootstrap(db) }),
   });
 
   r.post('/api/auth/bootstrap', {
     config: { public: true, rateLimit: loginLimit },
-    schema: { tags: ['auth'], summary: 'Create the first region administrator', body: BootstrapRequestSchema, response: { 201: SessionResponseSchema } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Create the first region administrator',
+      body: BootstrapRequestSchema,
+      response: { 201: SessionResponseSchema },
+    },
     handler: async (req, reply) => {
       const token = await bootstrap(db, req.body, meta(req));
       setCookie(reply, token);
@@ -66,7 +75,12 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   r.post('/api/auth/login', {
     config: { public: true, rateLimit: loginLimit },
-    schema: { tags: ['auth'], summary: 'Sign in with e-mail and password', body: LoginRequestSchema, response: { 200: SessionResponseSchema } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Sign in with e-mail and password',
+      body: LoginRequestSchema,
+      response: { 200: SessionResponseSchema },
+    },
     handler: async (req, reply) => {
       const token = await login(db, ctx.authPolicy, req.body.email, req.body.password, meta(req));
       setCookie(reply, token);
@@ -98,7 +112,12 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   r.post('/api/auth/mfa/enable', {
     config: { allowStates: ['mfa_setup_required'], rateLimit: loginLimit },
-    schema: { tags: ['auth'], summary: 'Confirm enrolment with a first code', body: MfaVerifyRequestSchema, response: { 200: SessionResponseSchema } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Confirm enrolment with a first code',
+      body: MfaVerifyRequestSchema,
+      response: { 200: SessionResponseSchema },
+    },
     handler: async (req) => {
       await confirmMfaSetup(db, sessionOf(req), req.body.code);
       return sessionBody(req.cookies[SESSION_COOKIE] ?? '', req.ip);
@@ -107,7 +126,12 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   r.post('/api/auth/mfa/verify', {
     config: { allowStates: ['mfa_required'], rateLimit: loginLimit },
-    schema: { tags: ['auth'], summary: 'Complete sign-in with the second factor', body: MfaVerifyRequestSchema, response: { 200: SessionResponseSchema } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Complete sign-in with the second factor',
+      body: MfaVerifyRequestSchema,
+      response: { 200: SessionResponseSchema },
+    },
     handler: async (req) => {
       await verifyMfa(db, sessionOf(req), req.body.code);
       return sessionBody(req.cookies[SESSION_COOKIE] ?? '', req.ip);
@@ -116,13 +140,23 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   r.get('/api/auth/one-time-token', {
     config: { public: true, rateLimit: loginLimit },
-    schema: { tags: ['auth'], summary: 'What an invitation or reset link is for', querystring: OneTimeTokenQuerySchema, response: { 200: OneTimeTokenInfoSchema } },
+    schema: {
+      tags: ['auth'],
+      summary: 'What an invitation or reset link is for',
+      querystring: OneTimeTokenQuerySchema,
+      response: { 200: OneTimeTokenInfoSchema },
+    },
     handler: async (req) => describeOneTimeToken(db, req.query.token),
   });
 
   r.post('/api/auth/set-password', {
     config: { public: true, rateLimit: loginLimit },
-    schema: { tags: ['auth'], summary: 'Set a password with a one-time link', body: SetPasswordRequestSchema, response: { 200: OkSchema } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Set a password with a one-time link',
+      body: SetPasswordRequestSchema,
+      response: { 200: OkSchema },
+    },
     handler: async (req) => {
       await setPasswordWithToken(db, req.body.token, req.body.password, meta(req));
       return { ok: true as const };

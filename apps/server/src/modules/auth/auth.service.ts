@@ -1,13 +1,13 @@
-import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
-import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 import {
+  type BootstrapRequest,
   MFA_REQUIRED_ROLES,
   ROLE_PERMISSIONS,
-  type BootstrapRequest,
   type Role,
   type SessionResponse,
   type SessionState,
 } from '@mamori/contracts';
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 import type { Db, Tx } from '../../db/client.ts';
 import { SYSTEM_SCOPE, withScope } from '../../db/scope.ts';
 import { type Actor, scopeForUser } from '../../lib/actor.ts';
@@ -48,7 +48,10 @@ function sessionStateFor(user: UserRow): SessionState {
 }
 
 async function assignedFacilities(tx: Tx, userId: string): Promise<string[]> {
-  const rows = await tx.select({ id: userFacilities.facilityId }).from(userFacilities).where(eq(userFacilities.userId, userId));
+  const rows = await tx
+    .select({ id: userFacilities.facilityId })
+    .from(userFacilities)
+    .where(eq(userFacilities.userId, userId));
   return rows.map((r) => r.id);
 }
 
@@ -84,15 +87,24 @@ const actorOf = (user: UserRow, assigned: string[], ip: string | null): Actor =>
  */
 export async function login(db: Db, policy: AuthPolicy, email: string, password: string, meta: ClientMeta) {
   const anon: Actor = { userId: null, email, role: 'system', facilityId: null, scope: SYSTEM_SCOPE, ip: meta.ip };
-  const user = await withScope(db, SYSTEM_SCOPE, async (tx) => (await tx.select().from(users).where(eq(users.email, email)))[0]);
-  if (!user || !user.passwordHash || user.disabled) {
+  const user = await withScope(
+    db,
+    SYSTEM_SCOPE,
+    async (tx) => (await tx.select().from(users).where(eq(users.email, email)))[0],
+  );
+  if (!user?.passwordHash || user.disabled) {
     await verifyDummy(password);
     await recordAudit(db, anon, { action: 'auth.login', outcome: 'failure', details: { reason: 'bad_credentials' } });
     throw unauthenticated('E-mail or password is incorrect');
   }
   const actor = { ...anon, userId: user.id, facilityId: user.facilityId };
   if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-    await recordAudit(db, actor, { action: 'auth.login', outcome: 'failure', facilityId: user.facilityId, details: { reason: 'locked' } });
+    await recordAudit(db, actor, {
+      action: 'auth.login',
+      outcome: 'failure',
+      facilityId: user.facilityId,
+      details: { reason: 'locked' },
+    });
     throw locked('This account is locked after too many failed sign-ins. Try again later or ask an administrator.');
   }
   if (!(await verifyPassword(user.passwordHash, password))) {
@@ -118,7 +130,10 @@ export async function login(db: Db, policy: AuthPolicy, email: string, password:
     throw unauthenticated('E-mail or password is incorrect');
   }
   return withScope(db, SYSTEM_SCOPE, async (tx) => {
-    await tx.update(users).set({ failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() }).where(eq(users.id, user.id));
+    await tx
+      .update(users)
+      .set({ failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() })
+      .where(eq(users.id, user.id));
     const token = await createSession(tx, user, meta);
     await appendAudit(tx, actor, {
       action: 'auth.login',
@@ -139,7 +154,13 @@ export async function loadSession(db: Db, token: string, ip: string | null): Pro
       .select({ s: sessions, u: users })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.idleExpiresAt, new Date()), gt(sessions.absoluteExpiresAt, new Date())));
+      .where(
+        and(
+          eq(sessions.tokenHash, tokenHash),
+          gt(sessions.idleExpiresAt, new Date()),
+          gt(sessions.absoluteExpiresAt, new Date()),
+        ),
+      );
     if (!row || row.u.disabled) return undefined;
     const s = await getSettings(tx);
     const idleMs = s.sessionIdleMinutes * 60_000;
@@ -222,8 +243,16 @@ export async function confirmMfaSetup(db: Db, s: LoadedSession, code: string): P
       ]);
     }
     await tx.update(users).set({ totpSecret: row.pendingTotpSecret, mfaEnabled: true }).where(eq(users.id, s.user.id));
-    await tx.update(sessions).set({ state: 'active', pendingTotpSecret: null }).where(eq(sessions.tokenHash, s.tokenHash));
-    await appendAudit(tx, s.actor, { action: 'auth.mfa_enrol', facilityId: s.user.facilityId, targetType: 'user', targetId: s.user.id });
+    await tx
+      .update(sessions)
+      .set({ state: 'active', pendingTotpSecret: null })
+      .where(eq(sessions.tokenHash, s.tokenHash));
+    await appendAudit(tx, s.actor, {
+      action: 'auth.mfa_enrol',
+      facilityId: s.user.facilityId,
+      targetType: 'user',
+      targetId: s.user.id,
+    });
   });
 }
 
@@ -261,7 +290,13 @@ async function takeToken(tx: Tx, token: string, purposes: string[]) {
   const [row] = await tx
     .select()
     .from(oneTimeTokens)
-    .where(and(eq(oneTimeTokens.tokenHash, sha256Hex(token)), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, new Date())))
+    .where(
+      and(
+        eq(oneTimeTokens.tokenHash, sha256Hex(token)),
+        isNull(oneTimeTokens.usedAt),
+        gt(oneTimeTokens.expiresAt, new Date()),
+      ),
+    )
     .for('update');
   if (!row || !purposes.includes(row.purpose)) {
     throw new AppError('invalid', 400, 'This link is invalid or has expired. Ask an administrator for a new one.', [
@@ -307,7 +342,12 @@ export async function bootstrap(db: Db, req: BootstrapRequest, meta: ClientMeta)
       .returning();
     if (!user) throw new Error('insert returned nothing');
     const actor = actorOf(user, [], meta.ip);
-    await appendAudit(tx, actor, { action: 'platform.bootstrap', targetType: 'user', targetId: user.id, details: { email: user.email } });
+    await appendAudit(tx, actor, {
+      action: 'platform.bootstrap',
+      targetType: 'user',
+      targetId: user.id,
+      details: { email: user.email },
+    });
     return createSession(tx, user, meta);
   });
 }
@@ -336,7 +376,10 @@ export async function setPasswordWithToken(db: Db, token: string, password: stri
     checkPasswordPolicy(password, user.email);
     const passwordHash = await hashPassword(password);
     await tx.update(oneTimeTokens).set({ usedAt: new Date() }).where(eq(oneTimeTokens.tokenHash, row.tokenHash));
-    await tx.update(users).set({ passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: new Date() }).where(eq(users.id, user.id));
+    await tx
+      .update(users)
+      .set({ passwordHash, failedLogins: 0, lockedUntil: null, updatedAt: new Date() })
+      .where(eq(users.id, user.id));
     await tx.delete(sessions).where(eq(sessions.userId, user.id));
     await appendAudit(tx, actorOf(user, [], meta.ip), {
       action: row.purpose === 'invite' ? 'auth.invitation_accepted' : 'auth.password_reset',

@@ -44,5 +44,9 @@ export function checkPasswordPolicy(password: string, email: string): void {
     problems.push('must not contain your e-mail name');
   if (COMMON.has(lower) || /^(.)\1+$/.test(password) || /^(0123456789|1234567890)/.test(password))
     problems.push('too easy to guess');
-  if (problems.length) throw invalid('Password does not meet the policy', problems.map((message) => ({ path: 'password', message })));
+  if (problems.length)
+    throw invalid(
+      'Password does not meet the policy',
+      problems.map((message) => ({ path: 'password', message })),
+    );
 }

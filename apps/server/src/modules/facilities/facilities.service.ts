@@ -1,5 +1,5 @@
-import { and, asc, count, eq, ilike, type SQL } from 'drizzle-orm';
 import type { CreateFacilityRequest, Facility, FacilityListQuery, UpdateFacilityRequest } from '@mamori/contracts';
+import { and, asc, count, eq, ilike, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { withScope } from '../../db/scope.ts';
 import type { Actor } from '../../lib/actor.ts';
@@ -31,7 +31,13 @@ export async function listFacilities(db: Db, actor: Actor, q: FacilityListQuery)
     if (q.prefecture) parts.push(eq(facilities.prefecture, q.prefecture));
     if (q.q) parts.push(ilike(facilities.name, `%${escapeLike(q.q)}%`));
     const where = parts.length ? and(...parts) : undefined;
-    const rows = await tx.select().from(facilities).where(where).orderBy(asc(facilities.name), asc(facilities.id)).limit(q.limit).offset(q.offset);
+    const rows = await tx
+      .select()
+      .from(facilities)
+      .where(where)
+      .orderBy(asc(facilities.name), asc(facilities.id))
+      .limit(q.limit)
+      .offset(q.offset);
     const [total] = await tx.select({ n: count() }).from(facilities).where(where);
     return { items: rows.map(toFacility), total: total?.n ?? 0 };
   });

@@ -3,12 +3,12 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
+import * as x509 from '@peculiar/x509';
 import {
   type Ca,
   certificateFingerprint,
@@ -18,8 +18,6 @@ import {
   loadOrCreateServerCertificate,
   signCsr,
 } from './pki.service.ts';
-
-
 
 let root: string;
 let caDir: string;

@@ -1,10 +1,15 @@
+import {
+  HealthResponseSchema,
+  ReadyResponseSchema,
+  SettingsSchema,
+  UpdateSettingsRequestSchema,
+} from '@mamori/contracts';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { HealthResponseSchema, ReadyResponseSchema, SettingsSchema, UpdateSettingsRequestSchema } from '@mamori/contracts';
-import { sql } from 'drizzle-orm';
 import type { AppContext } from '../../app.ts';
-import { actorOf, presentedClientCertificate } from '../../plugins/auth.ts';
 import { invalid } from '../../lib/errors.ts';
+import { actorOf, presentedClientCertificate } from '../../plugins/auth.ts';
 import { readSettings, updateSettings } from './settings.service.ts';
 
 /** Settings plus health and readiness probes. */
@@ -17,7 +22,11 @@ export async function settingsRoutes(app: FastifyInstance, { db, version }: AppC
   });
   r.get('/api/ready', {
     config: { public: true, rateLimit: false },
-    schema: { tags: ['system'], summary: 'Readiness (database reachable)', response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema } },
+    schema: {
+      tags: ['system'],
+      summary: 'Readiness (database reachable)',
+      response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema },
+    },
     handler: async (_req, reply) => {
       const ok = await db.execute(sql`select 1`).then(
         () => true,
@@ -33,7 +42,12 @@ export async function settingsRoutes(app: FastifyInstance, { db, version }: AppC
   });
   r.patch('/api/settings', {
     config: { permission: 'settings:update' },
-    schema: { tags: ['settings'], summary: 'Change settings', body: UpdateSettingsRequestSchema, response: { 200: SettingsSchema } },
+    schema: {
+      tags: ['settings'],
+      summary: 'Change settings',
+      body: UpdateSettingsRequestSchema,
+      response: { 200: SettingsSchema },
+    },
     handler: async (req) => {
       if (req.body.requireClientCertificate && !(await presentedClientCertificate(db, req))) {
         // Otherwise the administrator would lock themselves (and everyone) out.

@@ -1,5 +1,5 @@
+import { type Settings, SettingsSchema, type UpdateSettingsRequest } from '@mamori/contracts';
 import { eq } from 'drizzle-orm';
-import { SettingsSchema, type Settings, type UpdateSettingsRequest } from '@mamori/contracts';
 import type { Db, Tx } from '../../db/client.ts';
 import { SYSTEM_SCOPE, withScope } from '../../db/scope.ts';
 import type { Actor } from '../../lib/actor.ts';

@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   CreateUserRequestSchema,
   CreateUserResponseSchema,
@@ -10,6 +8,8 @@ import {
   UserListResponseSchema,
   UserSchema,
 } from '@mamori/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { createUser, getUser, listUsers, resetMfa, resetPassword, unlockUser, updateUser } from './users.service.ts';
@@ -20,7 +20,12 @@ export async function userRoutes(app: FastifyInstance, { db, publicUrl }: AppCon
   const tags = ['users'];
   r.get('/api/users', {
     config: { permission: 'user:read' },
-    schema: { tags, summary: 'List users', querystring: UserListQuerySchema, response: { 200: UserListResponseSchema } },
+    schema: {
+      tags,
+      summary: 'List users',
+      querystring: UserListQuerySchema,
+      response: { 200: UserListResponseSchema },
+    },
     handler: (req) => listUsers(db, actorOf(req), req.query),
   });
   r.get('/api/users/:id', {
@@ -30,17 +35,33 @@ export async function userRoutes(app: FastifyInstance, { db, publicUrl }: AppCon
   });
   r.post('/api/users', {
     config: { permission: 'user:manage' },
-    schema: { tags, summary: 'Invite a user (returns a one-time link)', body: CreateUserRequestSchema, response: { 201: CreateUserResponseSchema } },
+    schema: {
+      tags,
+      summary: 'Invite a user (returns a one-time link)',
+      body: CreateUserRequestSchema,
+      response: { 201: CreateUserResponseSchema },
+    },
     handler: async (req, reply) => reply.status(201).send(await createUser(db, actorOf(req), publicUrl(), req.body)),
   });
   r.patch('/api/users/:id', {
     config: { permission: 'user:manage' },
-    schema: { tags, summary: 'Edit a user, change role, disable', params: IdParamsSchema, body: UpdateUserRequestSchema, response: { 200: UserSchema } },
+    schema: {
+      tags,
+      summary: 'Edit a user, change role, disable',
+      params: IdParamsSchema,
+      body: UpdateUserRequestSchema,
+      response: { 200: UserSchema },
+    },
     handler: (req) => updateUser(db, actorOf(req), req.params.id, req.body),
   });
   r.post('/api/users/:id/password-reset', {
     config: { permission: 'user:manage' },
-    schema: { tags, summary: 'Reset password (returns a one-time link)', params: IdParamsSchema, response: { 200: OneTimeLinkSchema } },
+    schema: {
+      tags,
+      summary: 'Reset password (returns a one-time link)',
+      params: IdParamsSchema,
+      response: { 200: OneTimeLinkSchema },
+    },
     handler: (req) => resetPassword(db, actorOf(req), publicUrl(), req.params.id),
   });
   r.post('/api/users/:id/mfa-reset', {

@@ -1,20 +1,20 @@
-import { and, asc, count, eq, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import {
-  FACILITY_ROLES,
   type CreateUserRequest,
+  FACILITY_ROLES,
   type OneTimeLink,
   type Role,
   type UpdateUserRequest,
   type User,
   type UserListQuery,
 } from '@mamori/contracts';
+import { and, asc, count, eq, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { withScope } from '../../db/scope.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { conflict, forbidden, invalid, notFound } from '../../lib/errors.ts';
 import { appendAudit } from '../audit/audit.service.ts';
-import { sessions } from '../auth/auth.tables.ts';
 import { createOneTimeToken } from '../auth/auth.service.ts';
+import { sessions } from '../auth/auth.tables.ts';
 import { facilities } from '../facilities/facilities.tables.ts';
 import { userFacilities, users } from './users.tables.ts';
 
@@ -71,7 +71,10 @@ export async function listUsers(db: Db, actor: Actor, q: UserListQuery) {
     const where = parts.length ? and(...parts) : undefined;
     const rows = await tx.select().from(users).where(where).orderBy(asc(users.email)).limit(q.limit).offset(q.offset);
     const [total] = await tx.select({ n: count() }).from(users).where(where);
-    const assigned = await assignments(tx, rows.map((r) => r.id));
+    const assigned = await assignments(
+      tx,
+      rows.map((r) => r.id),
+    );
     return { items: rows.map((r) => toUser(r, assigned.get(r.id) ?? [])), total: total?.n ?? 0 };
   });
 }
@@ -93,7 +96,8 @@ export async function getUser(db: Db, actor: Actor, id: string): Promise<User> {
 async function checkFacilities(tx: Tx, ids: string[]) {
   if (!ids.length) return;
   const found = await tx.select({ id: facilities.id }).from(facilities).where(inArray(facilities.id, ids));
-  if (found.length !== new Set(ids).size) throw invalid('Unknown facility', [{ path: 'facilityId', message: 'not found' }]);
+  if (found.length !== new Set(ids).size)
+    throw invalid('Unknown facility', [{ path: 'facilityId', message: 'not found' }]);
 }
 
 /** Creates a user without a password and returns a one-time invitation link to set it. */
@@ -103,7 +107,9 @@ export async function createUser(db: Db, actor: Actor, publicUrl: string, req: C
     throw forbidden('Only region administrators assign facilities');
   }
   if (req.assignedFacilityIds?.length && FACILITY_ROLES.includes(req.role)) {
-    throw invalid('Facility roles belong to one facility', [{ path: 'assignedFacilityIds', message: 'not allowed for this role' }]);
+    throw invalid('Facility roles belong to one facility', [
+      { path: 'assignedFacilityIds', message: 'not allowed for this role' },
+    ]);
   }
   return withScope(db, actor.scope, async (tx) => {
     await checkFacilities(tx, [...(req.facilityId ? [req.facilityId] : []), ...(req.assignedFacilityIds ?? [])]);
@@ -111,13 +117,20 @@ export async function createUser(db: Db, actor: Actor, publicUrl: string, req: C
     if (dupe) throw conflict('A user with this e-mail already exists');
     const [row] = await tx
       .insert(users)
-      .values({ email: req.email, displayName: req.displayName, role: req.role, facilityId: req.facilityId ?? null, locale: req.locale })
+      .values({
+        email: req.email,
+        displayName: req.displayName,
+        role: req.role,
+        facilityId: req.facilityId ?? null,
+        locale: req.locale,
+      })
       .onConflictDoNothing()
       .returning();
     // The e-mail may exist outside the actor's scope (invisible here); the unique index still holds.
     if (!row) throw conflict('A user with this e-mail already exists');
     const assigned = [...new Set(req.assignedFacilityIds ?? [])];
-    if (assigned.length) await tx.insert(userFacilities).values(assigned.map((facilityId) => ({ userId: row.id, facilityId })));
+    if (assigned.length)
+      await tx.insert(userFacilities).values(assigned.map((facilityId) => ({ userId: row.id, facilityId })));
     const { token, expiresAt } = await createOneTimeToken(tx, 'invite', row.id, INVITE_TTL_MS);
     await appendAudit(tx, actor, {
       action: 'user.create',
@@ -141,8 +154,10 @@ export async function updateUser(db: Db, actor: Actor, id: string, req: UpdateUs
     const role = req.role ?? (before.role as Role);
     assertMayGrant(actor, role);
     const facilityId = req.facilityId === undefined ? before.facilityId : req.facilityId;
-    if (FACILITY_ROLES.includes(role) && !facilityId) throw invalid('This role needs a facility', [{ path: 'facilityId', message: 'required' }]);
-    if (!FACILITY_ROLES.includes(role) && facilityId) throw invalid('Only facility roles have a home facility', [{ path: 'facilityId', message: 'must be null' }]);
+    if (FACILITY_ROLES.includes(role) && !facilityId)
+      throw invalid('This role needs a facility', [{ path: 'facilityId', message: 'required' }]);
+    if (!FACILITY_ROLES.includes(role) && facilityId)
+      throw invalid('Only facility roles have a home facility', [{ path: 'facilityId', message: 'must be null' }]);
     if (req.assignedFacilityIds !== undefined && actor.role !== 'region_admin' && actor.role !== 'system') {
       throw forbidden('Only region administrators assign facilities');
     }
@@ -163,7 +178,8 @@ export async function updateUser(db: Db, actor: Actor, id: string, req: UpdateUs
     if (req.assignedFacilityIds !== undefined) {
       await tx.delete(userFacilities).where(eq(userFacilities.userId, id));
       const assigned = [...new Set(req.assignedFacilityIds)];
-      if (assigned.length) await tx.insert(userFacilities).values(assigned.map((facilityId) => ({ userId: id, facilityId })));
+      if (assigned.length)
+        await tx.insert(userFacilities).values(assigned.map((facilityId) => ({ userId: id, facilityId })));
     }
     // Any change of privilege or a disable ends the user's sessions so it applies at once.
     if (role !== before.role || facilityId !== before.facilityId || req.disabled || req.assignedFacilityIds) {
@@ -197,7 +213,12 @@ export async function resetPassword(db: Db, actor: Actor, publicUrl: string, id:
     await tx.update(users).set({ passwordHash: null, failedLogins: 0, lockedUntil: null }).where(eq(users.id, id));
     await tx.delete(sessions).where(eq(sessions.userId, id));
     const { token, expiresAt } = await createOneTimeToken(tx, 'reset', id, RESET_TTL_MS);
-    await appendAudit(tx, actor, { action: 'user.password_reset', facilityId: row.facilityId, targetType: 'user', targetId: id });
+    await appendAudit(tx, actor, {
+      action: 'user.password_reset',
+      facilityId: row.facilityId,
+      targetType: 'user',
+      targetId: id,
+    });
     return link(publicUrl, '/set-password', token, expiresAt);
   });
 }
@@ -213,7 +234,12 @@ export async function resetMfa(db: Db, actor: Actor, id: string): Promise<User> 
       .where(eq(users.id, id))
       .returning();
     await tx.delete(sessions).where(eq(sessions.userId, id));
-    await appendAudit(tx, actor, { action: 'user.mfa_reset', facilityId: row.facilityId, targetType: 'user', targetId: id });
+    await appendAudit(tx, actor, {
+      action: 'user.mfa_reset',
+      facilityId: row.facilityId,
+      targetType: 'user',
+      targetId: id,
+    });
     return toUser(updated ?? row, (await assignments(tx, [id])).get(id) ?? []);
   });
 }
@@ -223,8 +249,17 @@ export async function unlockUser(db: Db, actor: Actor, id: string): Promise<User
   return withScope(db, actor.scope, async (tx) => {
     const row = await findRow(tx, id);
     assertMayGrant(actor, row.role as Role);
-    const [updated] = await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, id)).returning();
-    await appendAudit(tx, actor, { action: 'user.unlock', facilityId: row.facilityId, targetType: 'user', targetId: id });
+    const [updated] = await tx
+      .update(users)
+      .set({ failedLogins: 0, lockedUntil: null })
+      .where(eq(users.id, id))
+      .returning();
+    await appendAudit(tx, actor, {
+      action: 'user.unlock',
+      facilityId: row.facilityId,
+      targetType: 'user',
+      targetId: id,
+    });
     return toUser(updated ?? row, (await assignments(tx, [id])).get(id) ?? []);
   });
 }
