@@ -170,7 +170,8 @@ export async function loadSession(db: Db, token: string, ip: string | null): Pro
       idleExpiresAt = new Date(Math.min(Date.now() + idleMs, row.s.absoluteExpiresAt.getTime()));
       await tx.update(sessions).set({ idleExpiresAt }).where(eq(sessions.tokenHash, tokenHash));
     }
-    const assigned = row.u.facilityId ? [] : await assignedFacilities(tx, row.u.id);
+    // Only auditors and analysts have assignments; skip the query for everyone else.
+    const assigned = row.u.role === 'auditor' || row.u.role === 'analyst' ? await assignedFacilities(tx, row.u.id) : [];
     return {
       tokenHash,
       state: row.s.state as SessionState,

@@ -32,8 +32,9 @@ export async function getSettings(tx: Tx): Promise<Settings> {
   return value;
 }
 
-/** Reads settings in a transaction of its own. */
-export const readSettings = (db: Db) => withScope(db, SYSTEM_SCOPE, getSettings);
+/** Reads settings (from the cache when fresh, else in a transaction of its own). */
+export const readSettings = async (db: Db): Promise<Settings> =>
+  cache && Date.now() - cache.at < TTL_MS ? cache.value : withScope(db, SYSTEM_SCOPE, getSettings);
 
 /** Changes settings and records the change (old and new values) in the audit log. */
 export async function updateSettings(db: Db, actor: Actor, patch: UpdateSettingsRequest): Promise<Settings> {
