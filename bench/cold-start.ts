@@ -1,5 +1,5 @@
 /**
- * cold-start: wall time from spawning `node apps/server/src/cli.ts start` until GET /api/ready
+ * cold-start: wall time from spawning `node apps/server/src/main.ts start` until GET /api/ready
  * answers 200 over HTTPS (server certificate verified against <data dir>/pki/ca.crt), with the
  * embedded PostgreSQL.
  *

@@ -2,7 +2,7 @@
  * idle-memory: resident memory of the platform with its embedded PostgreSQL (the default set-up)
  * after it has become ready and then sat idle for 10 s.
  *
- * Counted over the server process (`node apps/server/src/cli.ts start`) and every descendant
+ * Counted over the server process (`node apps/server/src/main.ts start`) and every descendant
  * found by walking /proc (the postmaster and its backends and auxiliary processes):
  *   rss      VmRSS from /proc/<pid>/status, summed. Overstates the total: PostgreSQL's shared
  *            memory (shared_buffers and friends) and shared library pages are counted again in

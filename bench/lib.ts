@@ -16,7 +16,10 @@ import pg from 'pg';
 /** Repository root (bench/ lives directly under it). */
 export const ROOT = path.resolve(import.meta.dirname, '..');
 /** The platform's command-line entry point. */
-export const CLI = path.join(ROOT, 'apps/server/src/cli.ts');
+/** The `mamori` executable's entry, run with the same Node flags as `npm start`. */
+export const CLI = path.join(ROOT, 'apps/server/src/main.ts');
+/** Node flags `npm start` uses. */
+export const NODE_FLAGS = ['--max-semi-space-size=4'];
 
 /** Progress message on stderr (stdout is reserved for the one JSON result line). */
 export const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -175,10 +178,10 @@ export type ServerChild = {
   stop: () => Promise<void>;
 };
 
-/** Spawns `node apps/server/src/cli.ts start` with the given environment on top of bench defaults. */
+/** Spawns `node apps/server/src/main.ts start` (as `npm start` does) with the given environment on top of bench defaults. */
 export function spawnServer(dataDir: string, env: Record<string, string>): ServerChild {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [CLI, 'start'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'start'], {
     cwd: ROOT,
     // Own process group, so a stuck tree can be killed as a whole by this child's id.
     detached: true,

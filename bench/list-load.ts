@@ -1,7 +1,7 @@
 /**
  * list-load: the authenticated facility list under load.
  *
- * The platform runs as a child process (`node apps/server/src/cli.ts start`); this process sets it
+ * The platform runs as a child process (`node apps/server/src/main.ts start`); this process sets it
  * up over HTTPS (trusting the platform CA): first administrator through the printed one-time
  * /setup link, TOTP enrolment, 200 facilities. Then autocannon, in this process (so load generator
  * and server are separate processes, but share the machine's cores), runs 200 concurrent

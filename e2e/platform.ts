@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const CLI = path.resolve(import.meta.dirname, '../apps/server/src/cli.ts');
+const MAIN = path.resolve(import.meta.dirname, '../apps/server/src/main.ts');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,10 +25,10 @@ export type Platform = {
   stop: () => Promise<void>;
 };
 
-/** Runs `mamori start` on a fresh data directory and waits for its start-up message. */
+/** Runs `mamori start` (as `npm start` does) on a fresh data directory and waits for its start-up message. */
 export async function startPlatform(): Promise<Platform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-e2e-'));
-  const child = spawn(process.execPath, [CLI, 'start'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', MAIN, 'start'], {
     env: {
       ...process.env,
       MAMORI_DATA_DIR: dataDir,

@@ -115,7 +115,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     publicUrl: () => opts.publicUrl().replace(/\/$/, ''),
     version: VERSION,
     ca: opts.ca,
-    blobs: opts.blobs ?? createBlobStore(blobStoreConfig(config)),
+    blobs: opts.blobs ?? (await createBlobStore(blobStoreConfig(config))),
   };
   registerAuth(app, opts.db);
   for (const routes of [authRoutes, facilityRoutes, userRoutes, auditRoutes, settingsRoutes, pkiRoutes]) {

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import {
   CreateFacilityRequestSchema,
   CreateUserRequestSchema,
@@ -205,9 +204,15 @@ export async function runCli(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * `start` keeps running; every other command ends here with its exit code, even if a library
+ * left a handle open or installed an exit hook.
+ */
+export function exitUnlessServing(): void {
+  if (process.argv[2] !== 'start' || process.exitCode) process.exit(process.exitCode ?? 0);
+}
+
 if (import.meta.main) {
   await runCli(process.argv);
-  // `start` keeps running; every other command ends here with its exit code, even if a library
-  // left a handle open or installed an exit hook.
-  if (process.argv[2] !== 'start' || process.exitCode) process.exit(process.exitCode ?? 0);
+  exitUnlessServing();
 }

@@ -214,7 +214,7 @@ async function flipFirstByte(path: string): Promise<void> {
 blobStoreScenario('fs blob store', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mamori-fs-blobs-'));
   return {
-    store: createBlobStore({ kind: 'fs', dir }),
+    store: await createBlobStore({ kind: 'fs', dir }),
     async tamper(key) {
       const meta = JSON.parse(await readFile(join(dir, `${key}~meta.json`), 'utf8')) as { data: string };
       const slash = key.lastIndexOf('/');
@@ -242,7 +242,7 @@ blobStoreScenario('s3 blob store (fauxqs on 127.0.0.1)', async () => {
   await raw.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'list/a/outside', Body: 'x' }));
   const prefix = 'tenant-1/';
   return {
-    store: createBlobStore({ kind: 's3', ...s3, prefix }),
+    store: await createBlobStore({ kind: 's3', ...s3, prefix }),
     async tamper(key) {
       const head = await raw.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: prefix + key }));
       const forged = randomBytes(head.ContentLength ?? 0);
@@ -261,7 +261,7 @@ describe('fs blob store on disk', () => {
   it('uses modes 0700/0600 and leaves no temp or stale files', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mamori-fs-blobs-'));
     try {
-      const store = createBlobStore({ kind: 'fs', dir });
+      const store = await createBlobStore({ kind: 'fs', dir });
       await store.put('m/n/o', Buffer.from('v1'));
       await store.put('m/n/o', chunked(Buffer.from('v2')));
       await assert.rejects(
@@ -286,7 +286,7 @@ describe('fs blob store on disk', () => {
   it('ignores what a crash mid-put leaves behind', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mamori-fs-blobs-'));
     try {
-      const store = createBlobStore({ kind: 'fs', dir });
+      const store = await createBlobStore({ kind: 'fs', dir });
       await store.put('c/k', Buffer.from('old'));
       // A put that died after writing its data file and its metadata temp file, before the rename.
       await writeFile(join(dir, 'c', `k~${'ab'.repeat(16)}.data`), 'new', { mode: 0o600 });
@@ -303,7 +303,7 @@ describe('fs blob store on disk', () => {
   it('rejects metadata that points outside the key', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mamori-fs-blobs-'));
     try {
-      const store = createBlobStore({ kind: 'fs', dir });
+      const store = await createBlobStore({ kind: 'fs', dir });
       await store.put('k', Buffer.from('v'));
       const metaPath = join(dir, 'k~meta.json');
       const meta = JSON.parse(await readFile(metaPath, 'utf8')) as Record<string, unknown>;
