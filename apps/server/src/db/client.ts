@@ -3,7 +3,7 @@ import pg from 'pg';
 import * as schema from './schema.ts';
 
 /** The Drizzle database handle with the platform schema. */
-export type Db = NodePgDatabase<typeof schema>;
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 /** A transaction handle (same query API as Db). */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import type { Db, Tx } from './client.ts';
 
 /**
@@ -11,19 +11,32 @@ export type Scope = { kind: 'all' } | { kind: 'facilities'; ids: readonly string
 /** Scope for system work (sign-in, migrations, jobs): sees everything. */
 export const SYSTEM_SCOPE: Scope = { kind: 'all' };
 
-/** Runs `fn` in a transaction bound to `scope`; the scope ends with the transaction. */
-export async function withScope<T>(db: Db, scope: Scope, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    const ids = scope.kind === 'all' ? '' : scope.ids.join(',');
-    await tx.execute(
-      sql`select set_config('mamori.scope', ${scope.kind}, true), set_config('mamori.facilities', ${ids}, true)`,
-    );
-    return fn(tx);
-  });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The statement that opens a scoped transaction; values are checked, so inlining them is safe. */
+function beginScoped(scope: Scope): string {
+  const ids = scope.kind === 'all' ? [] : scope.ids;
+  if (!ids.every((id) => UUID.test(id))) throw new Error('scope holds a non-UUID facility id');
+  // One round trip: BEGIN and the transaction-local settings the row-level security policies read.
+  return `BEGIN; SELECT set_config('mamori.scope', '${scope.kind === 'all' ? 'all' : 'facilities'}', true), set_config('mamori.facilities', '${ids.join(',')}', true)`;
 }
 
-/** True when the scope includes the facility. */
-export function scopeIncludes(scope: Scope, facilityId: string | null): boolean {
-  if (scope.kind === 'all') return true;
-  return facilityId !== null && scope.ids.includes(facilityId);
+/** Runs `fn` in a transaction bound to `scope`; the scope ends with the transaction. */
+export async function withScope<T>(db: Db, scope: Scope, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const begin = beginScoped(scope);
+  const client = await db.$client.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const result = await fn(drizzle(client) as unknown as Tx);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => {
+      broken = e; // the connection is unusable; the pool must discard it
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
 }
