@@ -1,0 +1,100 @@
+import type {
+  AuditListQuery,
+  AuditListResponse,
+  AuditVerifyResponse,
+  BootstrapRequest,
+  CreateFacilityRequest,
+  CreateUserRequest,
+  CreateUserResponse,
+  Facility,
+  FacilityListQuery,
+  FacilityListResponse,
+  LoginRequest,
+  MfaSetupResponse,
+  OneTimeLink,
+  SessionResponse,
+  Settings,
+  UpdateFacilityRequest,
+  UpdateSettingsRequest,
+  UpdateUserRequest,
+  User,
+  UserListQuery,
+  UserListResponse,
+} from '@mamori/contracts';
+import { api, type Query, setCsrfToken, toQueryString } from './client.ts';
+
+/** What a one-time link is for (GET /api/auth/one-time-token). */
+export type OneTimeTokenInfo = {
+  purpose: 'invite' | 'reset';
+  email: string;
+  displayName: string;
+  expiresAt: string;
+};
+
+/** Optional list filters: every field of a list query may be left out. */
+type Filters<T> = Partial<T>;
+
+const remember = (s: SessionResponse): SessionResponse => {
+  setCsrfToken(s.csrfToken);
+  return s;
+};
+
+/** Sign-in, second factor, first-run set-up and one-time links. */
+export const authApi = {
+  setupStatus: () => api<{ needsBootstrap: boolean }>('GET', '/api/auth/setup-status', { reportAuthProblems: false }),
+  bootstrap: (body: BootstrapRequest) =>
+    api<SessionResponse>('POST', '/api/auth/bootstrap', { body, reportAuthProblems: false }).then(remember),
+  login: (body: LoginRequest) =>
+    api<SessionResponse>('POST', '/api/auth/login', { body, reportAuthProblems: false }).then(remember),
+  session: () => api<SessionResponse>('GET', '/api/auth/session', { reportAuthProblems: false }).then(remember),
+  logout: async () => {
+    try {
+      await api<{ ok: true }>('POST', '/api/auth/logout', { reportAuthProblems: false });
+    } finally {
+      setCsrfToken(null);
+    }
+  },
+  mfaSetup: () => api<MfaSetupResponse>('POST', '/api/auth/mfa/setup', { reportAuthProblems: false }),
+  mfaEnable: (code: string) =>
+    api<SessionResponse>('POST', '/api/auth/mfa/enable', { body: { code }, reportAuthProblems: false }).then(remember),
+  mfaVerify: (code: string) =>
+    api<SessionResponse>('POST', '/api/auth/mfa/verify', { body: { code }, reportAuthProblems: false }).then(remember),
+  oneTimeToken: (token: string) =>
+    api<OneTimeTokenInfo>('GET', '/api/auth/one-time-token', { query: { token }, reportAuthProblems: false }),
+  setPassword: (token: string, password: string) =>
+    api<{ ok: true }>('POST', '/api/auth/set-password', { body: { token, password }, reportAuthProblems: false }),
+};
+
+/** Facilities of the network. */
+export const facilityApi = {
+  list: (q: Filters<FacilityListQuery>) => api<FacilityListResponse>('GET', '/api/facilities', { query: q as Query }),
+  get: (id: string) => api<Facility>('GET', `/api/facilities/${encodeURIComponent(id)}`),
+  create: (body: CreateFacilityRequest) => api<Facility>('POST', '/api/facilities', { body }),
+  update: (id: string, body: UpdateFacilityRequest) =>
+    api<Facility>('PATCH', `/api/facilities/${encodeURIComponent(id)}`, { body }),
+};
+
+/** Users, roles and their sign-in credentials. */
+export const userApi = {
+  list: (q: Filters<UserListQuery>) => api<UserListResponse>('GET', '/api/users', { query: q as Query }),
+  create: (body: CreateUserRequest) => api<CreateUserResponse>('POST', '/api/users', { body }),
+  update: (id: string, body: UpdateUserRequest) => api<User>('PATCH', `/api/users/${encodeURIComponent(id)}`, { body }),
+  resetPassword: (id: string) => api<OneTimeLink>('POST', `/api/users/${encodeURIComponent(id)}/password-reset`),
+  resetMfa: (id: string) => api<User>('POST', `/api/users/${encodeURIComponent(id)}/mfa-reset`),
+  unlock: (id: string) => api<User>('POST', `/api/users/${encodeURIComponent(id)}/unlock`),
+};
+
+/** The tamper-evident audit log. */
+export const auditApi = {
+  list: (q: Filters<AuditListQuery>) => api<AuditListResponse>('GET', '/api/audit', { query: q as Query }),
+  verify: () => api<AuditVerifyResponse>('POST', '/api/audit/verify'),
+  /** The CSV download address for the given filters (a plain link; the browser sends the cookie). */
+  exportUrl: (q: Filters<Omit<AuditListQuery, 'limit' | 'offset'>>) =>
+    `/api/audit/export.csv${toQueryString(q as Query)}`,
+};
+
+/** Organisation-wide settings. */
+export const settingsApi = {
+  get: () => api<Settings>('GET', '/api/settings'),
+  update: (body: UpdateSettingsRequest) => api<Settings>('PATCH', '/api/settings', { body }),
+};

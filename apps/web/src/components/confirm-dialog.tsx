@@ -1,0 +1,44 @@
+import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { ErrorAlert } from './error-alert.tsx';
+
+/** Asks "are you sure?" in plain words before an action that affects someone else. */
+export function ConfirmDialog({
+  opened,
+  title,
+  body,
+  confirmLabel,
+  color = 'blue',
+  loading,
+  error,
+  onConfirm,
+  onClose,
+}: {
+  opened: boolean;
+  title: string;
+  body: string;
+  confirmLabel: string;
+  color?: string;
+  loading?: boolean;
+  error?: unknown;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Modal opened={opened} onClose={onClose} title={title} centered data-testid="confirm-dialog">
+      <Stack gap="md">
+        <Text size="sm">{body}</Text>
+        <ErrorAlert error={error} testId="confirm-error" />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose} data-testid="confirm-cancel">
+            {t('common.cancel')}
+          </Button>
+          <Button color={color} loading={loading} onClick={onConfirm} data-testid="confirm-ok">
+            {confirmLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,198 @@
+import { type Facility, FacilityTypeSchema, PREFECTURES, prefectureName } from '@mamori/contracts';
+import { Badge, Button, Card, Group, Pagination, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconPencil, IconPlus, IconSearch } from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { facilityApi } from '../api/endpoints.ts';
+import { queryKeys } from '../api/queries.ts';
+import { useSession } from '../api/session.tsx';
+import { PageHeader } from '../components/page-header.tsx';
+import { QueryError } from '../components/query-error.tsx';
+import { TableState } from '../components/table-state.tsx';
+import { currentLang } from '../i18n/index.ts';
+import { formatDateTime } from '../lib/format.ts';
+import { FacilityFormModal } from './facility-form-modal.tsx';
+
+const PAGE_SIZE = 20;
+
+function ContactCell({ contact }: { contact: Facility['contact'] | null }) {
+  if (!contact) return <Text c="dimmed">—</Text>;
+  return (
+    <Stack gap={0}>
+      <Text size="sm">{contact.name}</Text>
+      <Text size="xs" c="dimmed">
+        {contact.phone}
+        {contact.email ? ` · ${contact.email}` : ''}
+      </Text>
+    </Stack>
+  );
+}
+
+/** The facilities of the network: filters, search, paging, create and edit. */
+export function FacilitiesPage() {
+  const { t } = useTranslation();
+  const lang = currentLang();
+  const { can } = useSession();
+  const [type, setType] = useState<string | null>(null);
+  const [prefecture, setPrefecture] = useState<string | null>(null);
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 300);
+  const [page, setPage] = useState(1);
+  const [editing, setEditing] = useState<Facility | null>(null);
+  const [formOpen, setFormOpen] = useState(false);
+
+  const filters = {
+    type: (type ?? undefined) as Facility['type'] | undefined,
+    prefecture: prefecture ?? undefined,
+    q: q || undefined,
+  };
+  const list = useQuery({
+    queryKey: [...queryKeys.facilities, 'list', filters, page],
+    queryFn: () => facilityApi.list({ ...filters, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
+    placeholderData: keepPreviousData,
+  });
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const filtered = !!(filters.type || filters.prefecture || filters.q);
+
+  const openForm = (f: Facility | null) => {
+    setEditing(f);
+    setFormOpen(true);
+  };
+
+  return (
+    <>
+      <PageHeader
+        title={t('facilities.title')}
+        description={t('facilities.description')}
+        actions={
+          can('facility:create') && (
+            <Button leftSection={<IconPlus size={18} />} onClick={() => openForm(null)} data-testid="facility-create">
+              {t('facilities.create')}
+            </Button>
+          )
+        }
+      />
+      <Card withBorder radius="md" padding="md">
+        <Group gap="sm" mb="md" align="flex-end">
+          <TextInput
+            label={t('facilities.search')}
+            placeholder={t('facilities.searchPlaceholder')}
+            leftSection={<IconSearch size={16} />}
+            value={search}
+            onChange={(e) => {
+              setSearch(e.currentTarget.value);
+              setPage(1);
+            }}
+            w={{ base: '100%', sm: 260 }}
+            data-testid="facility-search"
+          />
+          <Select
+            label={t('facilities.filterType')}
+            placeholder={t('common.all')}
+            data={FacilityTypeSchema.options.map((ty) => ({ value: ty, label: t(`facilityTypes.${ty}`) }))}
+            value={type}
+            onChange={(v) => {
+              setType(v);
+              setPage(1);
+            }}
+            clearable
+            w={{ base: '100%', sm: 200 }}
+            data-testid="facility-filter-type"
+          />
+          <Select
+            label={t('facilities.filterPrefecture')}
+            placeholder={t('common.all')}
+            data={PREFECTURES.map((p) => ({ value: p.code, label: p[lang] }))}
+            value={prefecture}
+            onChange={(v) => {
+              setPrefecture(v);
+              setPage(1);
+            }}
+            searchable
+            clearable
+            nothingFoundMessage={t('common.nothingFound')}
+            w={{ base: '100%', sm: 180 }}
+            data-testid="facility-filter-prefecture"
+          />
+          <Text size="sm" c="dimmed" ml="auto" data-testid="facility-total">
+            {t('common.total', { count: total })}
+          </Text>
+        </Group>
+
+        {list.error && <QueryError error={list.error} onRetry={() => void list.refetch()} />}
+        <Table.ScrollContainer minWidth={860}>
+          <Table striped highlightOnHover verticalSpacing="sm" data-testid="facility-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('facilities.columns.name')}</Table.Th>
+                <Table.Th>{t('facilities.columns.type')}</Table.Th>
+                <Table.Th>{t('facilities.columns.prefecture')}</Table.Th>
+                <Table.Th>{t('facilities.columns.contact')}</Table.Th>
+                <Table.Th>{t('facilities.columns.onCall')}</Table.Th>
+                <Table.Th>{t('facilities.columns.updatedAt')}</Table.Th>
+                {can('facility:update') && <Table.Th w={90} />}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data?.items.map((f) => (
+                <Table.Tr key={f.id} data-testid="facility-row" data-facility-id={f.id}>
+                  <Table.Td fw={600}>{f.name}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" radius="sm" style={{ textTransform: 'none' }}>
+                      {t(`facilityTypes.${f.type}`)}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{prefectureName(f.prefecture, lang)}</Table.Td>
+                  <Table.Td>
+                    <ContactCell contact={f.contact} />
+                  </Table.Td>
+                  <Table.Td>
+                    <ContactCell contact={f.onCallContact} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                      {formatDateTime(f.updatedAt, lang)}
+                    </Text>
+                  </Table.Td>
+                  {can('facility:update') && (
+                    <Table.Td>
+                      <Button
+                        size="compact-sm"
+                        variant="light"
+                        leftSection={<IconPencil size={14} />}
+                        onClick={() => openForm(f)}
+                        data-testid="facility-edit"
+                      >
+                        {t('common.edit')}
+                      </Button>
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        <TableState
+          loading={list.isLoading}
+          empty={!!list.data && list.data.items.length === 0}
+          emptyText={t(
+            filtered
+              ? 'facilities.emptyFiltered'
+              : can('facility:create')
+                ? 'facilities.emptyAll'
+                : 'facilities.emptyNone',
+          )}
+        />
+        {pages > 1 && (
+          <Group justify="center" mt="md">
+            <Pagination total={pages} value={page} onChange={setPage} data-testid="facility-pagination" />
+          </Group>
+        )}
+      </Card>
+      <FacilityFormModal opened={formOpen} facility={editing} onClose={() => setFormOpen(false)} />
+    </>
+  );
+}
