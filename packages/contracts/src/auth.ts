@@ -16,6 +16,8 @@ export type SessionState = z.infer<typeof SessionStateSchema>;
 export const SessionResponseSchema = z.object({
   state: SessionStateSchema,
   csrfToken: z.string(),
+  /** The regional network's name, for the console header (every role may see it). */
+  organisationName: z.string(),
   user: z.object({
     id: IdSchema,
     email: z.string(),

@@ -39,11 +39,12 @@ export const CreateFacilityRequestSchema = z.object({
 });
 export type CreateFacilityRequest = z.infer<typeof CreateFacilityRequestSchema>;
 
-/** Partial update of a facility. */
-export const UpdateFacilityRequestSchema = CreateFacilityRequestSchema.partial().refine(
-  (v) => Object.keys(v).length > 0,
-  'at least one field is required',
-);
+/** Partial update of a facility; `onCallContact: null` removes the on-call contact. */
+export const UpdateFacilityRequestSchema = CreateFacilityRequestSchema.extend({
+  onCallContact: ContactSchema.nullable(),
+})
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'at least one field is required');
 export type UpdateFacilityRequest = z.infer<typeof UpdateFacilityRequestSchema>;
 
 /** A facility as returned by the API. */

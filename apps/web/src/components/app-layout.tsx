@@ -50,7 +50,7 @@ export function AppLayout() {
   const location = useLocation();
   const settings = useSettings();
   if (!session) return null;
-  const orgName = settings.data?.organisationName ?? t('app.name');
+  const orgName = session.organisationName || t('app.name');
 
   return (
     <AppShell

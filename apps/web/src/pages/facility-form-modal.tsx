@@ -122,7 +122,10 @@ export function FacilityFormModal({
 
   const save = useMutation({
     mutationFn: (req: CreateFacilityRequest) =>
-      facility ? facilityApi.update(facility.id, req) : facilityApi.create(req),
+      facility
+        ? // Unticking the on-call box on an edit removes the stored contact.
+          facilityApi.update(facility.id, { ...req, onCallContact: req.onCallContact ?? null })
+        : facilityApi.create(req),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.facilities });
       void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
@@ -144,9 +147,6 @@ export function FacilityFormModal({
     form.clearErrors();
     save.reset();
   }, [opened, facility]);
-
-  // The API cannot remove an on-call contact once set; it can only be changed.
-  const onCallLocked = !!facility?.onCallContact;
 
   return (
     <Modal
@@ -199,8 +199,7 @@ export function FacilityFormModal({
           <Divider label={t('facilities.form.onCallSection')} labelPosition="left" />
           <Checkbox
             label={t('facilities.form.onCallToggle')}
-            description={onCallLocked ? t('facilities.form.onCallLocked') : t('facilities.form.onCallHelp')}
-            disabled={onCallLocked}
+            description={t('facilities.form.onCallHelp')}
             data-testid="facility-form-oncall"
             {...form.getInputProps('hasOnCall', { type: 'checkbox' })}
           />

@@ -15,6 +15,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app.ts';
 import { unauthenticated } from '../../lib/errors.ts';
 import { SESSION_COOKIE, sessionOf } from '../../plugins/auth.ts';
+import { readSettings } from '../settings/settings.service.ts';
 import {
   bootstrap,
   confirmMfaSetup,
@@ -44,7 +45,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   const sessionBody = async (token: string, ip: string) => {
     const s = await loadSession(db, token, ip);
     if (!s) throw unauthenticated();
-    return toSessionResponse(s);
+    return toSessionResponse(s, (await readSettings(db)).organisationName);
   };
   const loginLimit = { max: ctx.config.MAMORI_LOGIN_RATE_LIMIT, timeWindow: '1 minute' };
 
@@ -91,7 +92,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   r.get('/api/auth/session', {
     config: { allowStates: [...PENDING] },
     schema: { tags: ['auth'], summary: 'The current session', response: { 200: SessionResponseSchema } },
-    handler: async (req) => toSessionResponse(sessionOf(req)),
+    handler: async (req) => toSessionResponse(sessionOf(req), (await readSettings(db)).organisationName),
   });
 
   r.post('/api/auth/logout', {

@@ -15,7 +15,7 @@ import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, conflict, invalid, locked, unauthenticated } from '../../lib/errors.ts';
 import { appendAudit, recordAudit } from '../audit/audit.service.ts';
 import { organisations } from '../facilities/facilities.tables.ts';
-import { getSettings } from '../settings/settings.service.ts';
+import { getSettings, invalidateSettingsCache } from '../settings/settings.service.ts';
 import { userFacilities, users } from '../users/users.tables.ts';
 import { oneTimeTokens, sessions } from './auth.tables.ts';
 import { checkPasswordPolicy, hashPassword, verifyDummy, verifyPassword } from './password.ts';
@@ -185,11 +185,12 @@ export async function loadSession(db: Db, token: string, ip: string | null): Pro
 }
 
 /** The console's view of a session. */
-export function toSessionResponse(s: LoadedSession): SessionResponse {
+export function toSessionResponse(s: LoadedSession, organisationName: string): SessionResponse {
   const role = s.user.role as Role;
   return {
     state: s.state,
     csrfToken: s.csrfToken,
+    organisationName,
     user: {
       id: s.user.id,
       email: s.user.email,
@@ -334,6 +335,7 @@ export async function bootstrap(db: Db, req: BootstrapRequest, meta: ClientMeta)
     const any = await tx.select({ id: users.id }).from(users).limit(1);
     if (any.length) throw conflict('The platform is already set up');
     await tx.update(oneTimeTokens).set({ usedAt: new Date() }).where(eq(oneTimeTokens.purpose, 'bootstrap'));
+    invalidateSettingsCache();
     const [org] = await tx.select().from(organisations).limit(1);
     if (org) await tx.update(organisations).set({ name: req.organisationName }).where(eq(organisations.id, org.id));
     else await tx.insert(organisations).values({ name: req.organisationName });

@@ -18,6 +18,11 @@ const DEFAULTS: Omit<Settings, 'organisationName'> = {
 const TTL_MS = 5_000;
 let cache: { at: number; value: Settings } | undefined;
 
+/** Forgets cached settings (after the organisation or settings change). */
+export function invalidateSettingsCache(): void {
+  cache = undefined;
+}
+
 /** Current settings (defaults for anything never set). */
 export async function getSettings(tx: Tx): Promise<Settings> {
   if (cache && Date.now() - cache.at < TTL_MS) return cache.value;
