@@ -211,6 +211,15 @@ describe('console end to end in Chromium', () => {
     await ctx.close();
   });
 
+  it('serves interactive API documentation generated from the contracts', async () => {
+    const { ctx, page } = await newPage();
+    await page.goto(`${platform.url}/api/docs`);
+    await page.getByText('Mamori API').first().waitFor();
+    await page.getByText('/api/facilities').first().waitFor();
+    await shot(page, '11-api-docs');
+    await ctx.close();
+  });
+
   it('had no page errors and no server errors', () => {
     assert.deepEqual(problems, []);
   });

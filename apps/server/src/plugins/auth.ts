@@ -53,7 +53,8 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     const token = req.cookies[SESSION_COOKIE];
     const session = token ? await loadSession(db, token, req.ip) : undefined;
     req.session = session;
-    if (config.public) return;
+    // The interactive API docs (routes registered by @fastify/swagger-ui) are public, like /api/openapi.json.
+    if (config.public || req.url.startsWith('/api/docs')) return;
     if (!session) throw unauthenticated();
     if (session.state !== 'active' && !config.allowStates?.includes(session.state)) {
       throw new AppError(
