@@ -8,9 +8,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { blobStoreConfig, type Config } from './config.ts';
+import { agentSettingsOf, blobStoreConfig, type Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { type BlobStore, createBlobStore } from './lib/blob-store/index.ts';
+import { agentRoutes } from './modules/agents/agents.routes.ts';
+import type { AgentSettings } from './modules/agents/agents.service.ts';
+import { alertRoutes } from './modules/alerts/alerts.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import type { AuthPolicy } from './modules/auth/auth.service.ts';
@@ -35,6 +38,8 @@ export type AppContext = {
   ca: Ca;
   /** Where modules keep files (samples, evidence, reports), hash-verified on read. */
   blobs: BlobStore;
+  /** Agent heartbeat interval and offline threshold. */
+  agentSettings: AgentSettings;
 };
 
 /** Options for building the HTTP application (TLS and logger come from the caller). */
@@ -116,9 +121,19 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     version: VERSION,
     ca: opts.ca,
     blobs: opts.blobs ?? (await createBlobStore(blobStoreConfig(config))),
+    agentSettings: agentSettingsOf(config),
   };
   registerAuth(app, opts.db);
-  for (const routes of [authRoutes, facilityRoutes, userRoutes, auditRoutes, settingsRoutes, pkiRoutes]) {
+  for (const routes of [
+    authRoutes,
+    facilityRoutes,
+    userRoutes,
+    auditRoutes,
+    settingsRoutes,
+    pkiRoutes,
+    agentRoutes,
+    alertRoutes,
+  ]) {
     await routes(app, ctx);
   }
 

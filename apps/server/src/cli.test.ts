@@ -124,6 +124,18 @@ describe('mamori CLI against an external PostgreSQL', async () => {
     assert.equal(JSON.parse(r.stdout).user.facilityId, facilityId);
   });
 
+  it('creates one-time agent enrolment tokens for scripted roll-outs', async () => {
+    const r = await mamori(['tokens', 'add', '--facility', facilityId, '--ttl', '2h', '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.match(out.token, /^mt_[\w-]{40,}$/);
+    const hours = (new Date(out.expiresAt).getTime() - Date.now()) / 3_600_000;
+    assert.ok(hours > 1.9 && hours <= 2, `expires in ${hours} h`);
+    const bad = await mamori(['tokens', 'add', '--facility', facilityId, '--ttl', 'forever'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--ttl/);
+  });
+
   it('rejects bad input with a message and a non-zero exit, without a stack trace', async () => {
     const cases = [
       [

@@ -1,4 +1,5 @@
 import {
+  CreateEnrolmentTokenRequestSchema,
   CreateFacilityRequestSchema,
   CreateUserRequestSchema,
   FacilityListQuerySchema,
@@ -11,6 +12,7 @@ import { type Config, ConfigError, describeConfig, loadConfig } from './config.t
 import type { Db } from './db/client.ts';
 import { type Actor, systemActor } from './lib/actor.ts';
 import { AppError } from './lib/errors.ts';
+import { createEnrolmentToken } from './modules/agents/agents.service.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
 import { createFacility, listFacilities } from './modules/facilities/facilities.service.ts';
 import { createUser } from './modules/users/users.service.ts';
@@ -165,6 +167,22 @@ export function buildCli(): Command {
         );
       },
     );
+
+  const tokens = program.command('tokens').description('agent enrolment tokens');
+  tokens
+    .command('add')
+    .description('create a one-time enrolment token for a facility (for `mamori-agent enroll`)')
+    .requiredOption('--facility <id>', 'facility id')
+    .option('--ttl <duration>', 'lifetime, e.g. 30m, 1h, 2d', '1h')
+    .addOption(json)
+    .action(async (o: { facility: string; ttl: string; json?: boolean }) => {
+      const m = /^(\d+)\s*(m|h|d)$/.exec(o.ttl.trim());
+      if (!m) throw new UsageError('--ttl: use minutes, hours or days, e.g. 30m, 1h, 2d');
+      const minutes = Number(m[1]) * { m: 1, h: 60, d: 1440 }[m[2] as 'm' | 'h' | 'd'];
+      const req = parse(CreateEnrolmentTokenRequestSchema, { facilityId: o.facility, ttlMinutes: minutes });
+      const out = await withDb((db, actor) => createEnrolmentToken(db, actor, req));
+      print(!!o.json, out, `${out.token}\n(one-time, for facility ${out.facilityId}, valid until ${out.expiresAt})`);
+    });
 
   const audit = program.command('audit').description('audit log');
   audit

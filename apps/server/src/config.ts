@@ -77,6 +77,20 @@ export const CONFIG_FIELDS = {
     .max(100 * 1024 * 1024)
     .default(1024 * 1024)
     .describe('maximum request body in bytes; default 1048576'),
+  MAMORI_AGENT_HEARTBEAT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .default(60)
+    .describe('seconds between agent heartbeats (sent to agents as policy); default 60'),
+  MAMORI_AGENT_OFFLINE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(7 * 86_400)
+    .default(300)
+    .describe('silence after which an agent is offline and an alert is raised; default 300'),
   MAMORI_WEB_DIR: z.string().optional().describe('built web console directory; default apps/web/dist'),
 };
 
@@ -147,6 +161,12 @@ export function blobStoreConfig(c: Config): BlobStoreConfig {
   }
   return { kind: 'fs', dir: path.join(c.dataDir, 'blobs') };
 }
+
+/** Agent heartbeat interval and offline threshold from configuration. */
+export const agentSettingsOf = (c: Config) => ({
+  heartbeatSeconds: c.MAMORI_AGENT_HEARTBEAT_SECONDS,
+  offlineAfterSeconds: c.MAMORI_AGENT_OFFLINE_SECONDS,
+});
 
 /** Human-readable table of the environment variables for `--help`. */
 export function describeConfig(): string {

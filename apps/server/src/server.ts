@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import type { Config } from './config.ts';
+import { agentSettingsOf, type Config } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { type EmbeddedDb, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
+import { detectOfflineAgents } from './modules/agents/agents.service.ts';
 import { issueBootstrapToken, purgeExpired } from './modules/auth/auth.service.ts';
 import { loadOrCreateCa, loadOrCreateServerCertificate } from './modules/pki/pki.service.ts';
 
@@ -98,6 +99,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
       10 * 60_000,
     );
     purge.unref();
+    const agentSettings = agentSettingsOf(config);
+    const offline = setInterval(
+      () =>
+        detectOfflineAgents(database.db, agentSettings).catch((err) => app.log.warn({ err }, 'offline check failed')),
+      Math.min(60_000, agentSettings.offlineAfterSeconds * 250),
+    );
+    offline.unref();
     app.log.info({ url, ms: Date.now() - started }, 'ready');
     let stopping: Promise<void> | undefined;
     return {
@@ -109,6 +117,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       stop: () => {
         stopping ??= (async () => {
           clearInterval(purge);
+          clearInterval(offline);
           await app.close();
           await close();
         })();

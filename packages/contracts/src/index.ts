@@ -1,3 +1,5 @@
+export * from './agents.ts';
+export * from './alerts.ts';
 export * from './audit.ts';
 export * from './auth.ts';
 export * from './common.ts';

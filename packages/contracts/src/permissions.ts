@@ -12,6 +12,10 @@ export const PERMISSIONS = [
   'settings:read',
   'settings:update',
   'pki:issue',
+  'agent:read',
+  'agent:manage',
+  'alert:read',
+  'alert:triage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

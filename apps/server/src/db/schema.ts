@@ -1,4 +1,7 @@
 /** Every table of the platform, gathered for Drizzle and drizzle-kit. */
+
+export * from '../modules/agents/agents.tables.ts';
+export * from '../modules/alerts/alerts.tables.ts';
 export * from '../modules/audit/audit.tables.ts';
 export * from '../modules/auth/auth.tables.ts';
 export * from '../modules/facilities/facilities.tables.ts';

@@ -23,6 +23,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** Session states allowed besides `active` (the MFA steps). */
     allowStates?: SessionState[];
+    /** Called by agents over mutual TLS; the handler authenticates the agent's certificate. */
+    agent?: boolean;
   }
   interface FastifyRequest {
     session: LoadedSession | undefined;
@@ -49,6 +51,7 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
       } catch {}
       if (host !== req.headers.host) throw new AppError('csrf', 403, 'Requests from other sites are not accepted');
     }
+    if (config.agent) return; // agents authenticate with their own certificate, never a session
     if (!config.public || req.url.startsWith('/api/auth/')) await requireClientCertificateIfConfigured(db, req);
     const token = req.cookies[SESSION_COOKIE];
     const session = token ? await loadSession(db, token, req.ip) : undefined;

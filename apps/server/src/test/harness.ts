@@ -226,6 +226,47 @@ export async function signIn(
   return c;
 }
 
+/** A fresh P-256 key and a CSR for it, as an agent makes them. */
+export async function makeAgentCsr(hostname: string): Promise<{ csrPem: string; keyPem: string }> {
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+  const keys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: `CN=${hostname}`,
+    keys,
+    signingAlgorithm: alg,
+  });
+  const keyPem = x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+  return { csrPem: csr.toString('pem'), keyPem };
+}
+
+/** Enrols an agent for a facility through the real API (token, CSR); returns its identity and key material. */
+export async function enrolTestAgent(app: FastifyInstance, admin: Client, facilityId: string, hostname = 'emr-fs01') {
+  const { csrPem, keyPem } = await makeAgentCsr(hostname);
+  const tok = await admin.req('POST', '/api/enrolment-tokens', { facilityId, ttlMinutes: 10 });
+  if (tok.statusCode !== 201) throw new Error(`token failed: ${tok.body}`);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/agents/enroll',
+    payload: {
+      token: tok.json().token,
+      csrPem,
+      host: {
+        hostname,
+        os: 'linux',
+        osVersion: 'Debian 12',
+        ips: ['192.0.2.10'],
+        agentVersion: '0.1.0',
+        uptimeSeconds: 10,
+      },
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`enrol failed: ${res.body}`);
+  const body = res.json() as { agentId: string; facilityId: string; certPem: string; caPem: string };
+  return { ...body, keyPem, hostname };
+}
+
 let seq = 0;
 /** A valid facility creation body. */
 export const makeFacility = (over: Partial<CreateFacilityRequest> = {}): CreateFacilityRequest => ({

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bootstrapAdmin, type Client, makeFacility, makeTestApp, makeUser } from './harness.ts';
+import { bootstrapAdmin, type Client, enrolTestAgent, makeFacility, makeTestApp, makeUser } from './harness.ts';
 
 describe('tenancy: facility A never sees or changes facility B', async () => {
   const t = await makeTestApp();
@@ -26,7 +26,34 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     role: 'facility_staff',
     facilityId: b.id,
   });
-  const secretsOfB = [b.id, adminB.id, adminB.email, 'b-staff@example.jp', '施設B病院'];
+  const agentB = await enrolTestAgent(t.app, admin, b.id, 'b-secret-host');
+  const { ingestEvents } = await import('../modules/agents/agents.service.ts');
+  await ingestEvents(
+    t.database.db,
+    { id: agentB.agentId, facilityId: b.id, hostname: agentB.hostname, certSerial: '' },
+    [
+      {
+        id: crypto.randomUUID(),
+        occurredAt: new Date().toISOString(),
+        source: 'agent',
+        kind: 'test',
+        severity: 'high',
+        title: 'B secret alert',
+        details: {},
+      },
+    ],
+  );
+  const alertB = (await admin.req('GET', `/api/alerts?facilityId=${b.id}`)).json().items[0].id as string;
+  const secretsOfB = [
+    b.id,
+    adminB.id,
+    adminB.email,
+    'b-staff@example.jp',
+    '施設B病院',
+    'b-secret-host',
+    'B secret alert',
+    alertB,
+  ];
 
   /** How each route is called against B's resources; `list` routes must simply not show B. */
   type Probe = { method: string; url: string; body?: unknown; list?: boolean; public?: boolean };
@@ -71,6 +98,59 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     'POST /api/pki/client-certificates/{serial}/revoke': [
       { method: 'POST', url: '/api/pki/client-certificates/0a1b/revoke' },
     ],
+    'POST /api/enrolment-tokens': [
+      { method: 'POST', url: '/api/enrolment-tokens', body: { facilityId: b.id, ttlMinutes: 60 } },
+    ],
+    'GET /api/agents': [
+      { method: 'GET', url: '/api/agents?limit=500', list: true },
+      { method: 'GET', url: `/api/agents?facilityId=${b.id}`, list: true },
+    ],
+    'POST /api/agents/{id}/revoke': [{ method: 'POST', url: `/api/agents/${agentB.agentId}/revoke` }],
+    'GET /api/alerts': [
+      { method: 'GET', url: '/api/alerts?limit=500', list: true },
+      { method: 'GET', url: `/api/alerts?facilityId=${b.id}`, list: true },
+    ],
+    'GET /api/alerts/{id}': [{ method: 'GET', url: `/api/alerts/${alertB}` }],
+    'PATCH /api/alerts/{id}': [{ method: 'PATCH', url: `/api/alerts/${alertB}`, body: { status: 'resolved' } }],
+    'POST /api/alerts/{id}/comments': [{ method: 'POST', url: `/api/alerts/${alertB}/comments`, body: { body: 'x' } }],
+    // Agents post with their own certificate; a user session is refused (401), and the agent's
+    // facility comes from its certificate (agents.test.ts proves A's agent cannot post into B).
+    'POST /api/agents/enroll': [
+      {
+        method: 'POST',
+        url: '/api/agents/enroll',
+        body: {
+          token: 'x'.repeat(40),
+          csrPem: 'x'.repeat(200),
+          host: { hostname: 'h', os: 'linux', osVersion: '', ips: [], agentVersion: '1', uptimeSeconds: 1 },
+        },
+      },
+    ],
+    'POST /api/agent/heartbeat': [
+      {
+        method: 'POST',
+        url: '/api/agent/heartbeat',
+        body: { hostname: 'h', os: 'linux', osVersion: '', ips: [], agentVersion: '1', uptimeSeconds: 1 },
+      },
+    ],
+    'POST /api/agent/events': [
+      {
+        method: 'POST',
+        url: '/api/agent/events',
+        body: {
+          events: [
+            {
+              id: crypto.randomUUID(),
+              occurredAt: new Date().toISOString(),
+              source: 'agent',
+              kind: 'test',
+              severity: 'low',
+              title: 'x',
+            },
+          ],
+        },
+      },
+    ],
     // Routes about the caller's own session or public set-up carry no facility data.
     'GET /api/auth/setup-status': [{ method: 'GET', url: '/api/auth/setup-status', list: true, public: true }],
     'POST /api/auth/bootstrap': [],
@@ -114,13 +194,18 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
             for (const s of secretsOfB) assert.ok(!res.body.includes(s), `${label} leaked ${s}`);
           }
         } else {
-          assert.ok([400, 403, 404].includes(res.statusCode), `${label} → ${res.statusCode} ${res.body}`);
+          assert.ok([400, 401, 403, 404].includes(res.statusCode), `${label} → ${res.statusCode} ${res.body}`);
         }
       }
     });
   }
 
   it('left B untouched', async () => {
+    const ab = (await admin.req('GET', `/api/alerts/${alertB}`)).json();
+    assert.equal(ab.status, 'new');
+    assert.equal(ab.timeline.length, 1);
+    const agents = (await admin.req('GET', `/api/agents?facilityId=${b.id}`)).json();
+    assert.equal(agents.items[0].status, 'online');
     const fb = await admin.req('GET', `/api/facilities/${b.id}`);
     assert.equal(fb.json().name, '施設B病院(改)');
     const ub = await admin.req('GET', `/api/users/${adminB.id}`);

@@ -24,6 +24,11 @@ export const AUDIT_ACTIONS = [
   'audit.verify',
   'pki.client_certificate_issue',
   'pki.client_certificate_revoke',
+  'agent.token_create',
+  'agent.enrol',
+  'agent.revoke',
+  'alert.update',
+  'alert.comment',
 ] as const;
 
 /** The action's short label ("施設の登録"); unknown actions show their code. */

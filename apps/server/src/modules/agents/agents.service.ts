@@ -1,0 +1,360 @@
+import type { TLSSocket } from 'node:tls';
+import {
+  type Agent,
+  type AgentEnrolRequest,
+  type AgentEnrolResponse,
+  type AgentEvent,
+  type AgentEventAck,
+  type AgentPolicy,
+  type CreateEnrolmentTokenRequest,
+  type EnrolmentTokenResponse,
+  type HostFacts,
+  MAX_EVENT_BATCH,
+} from '@mamori/contracts';
+import { and, count, desc, eq, gt, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { SYSTEM_SCOPE, withScope } from '../../db/scope.ts';
+import { type Actor, systemActor } from '../../lib/actor.ts';
+import { randomToken, sha256Hex } from '../../lib/crypto.ts';
+import { AppError, invalid, notFound } from '../../lib/errors.ts';
+import { raiseAlert } from '../alerts/alerts.service.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { facilities } from '../facilities/facilities.tables.ts';
+import { type Ca, normalizeSerial, signCsr } from '../pki/pki.service.ts';
+import { agentEvents, agents, enrolmentTokens } from './agents.tables.ts';
+
+/** How agents are run: heartbeat interval and when a silent agent counts as offline. */
+export type AgentSettings = { heartbeatSeconds: number; offlineAfterSeconds: number };
+
+/** An authenticated agent (from its mutual-TLS certificate). */
+export type AgentIdentity = { id: string; facilityId: string; hostname: string; certSerial: string };
+
+const CERT_DAYS = 397;
+type Row = typeof agents.$inferSelect;
+
+const toAgent = (r: Row, offlineAfterSeconds: number): Agent => ({
+  id: r.id,
+  facilityId: r.facilityId,
+  hostname: r.hostname,
+  os: r.os,
+  osVersion: r.osVersion,
+  ips: r.ips,
+  agentVersion: r.agentVersion,
+  uptimeSeconds: r.uptimeSeconds,
+  status: r.revokedAt
+    ? 'revoked'
+    : r.lastSeenAt && Date.now() - r.lastSeenAt.getTime() < offlineAfterSeconds * 1000
+      ? 'online'
+      : 'offline',
+  lastSeenAt: r.lastSeenAt?.toISOString() ?? null,
+  enrolledAt: r.createdAt.toISOString(),
+  certNotAfter: r.certNotAfter.toISOString(),
+});
+
+/** The policy sent to agents on every heartbeat. */
+export const agentPolicy = (s: AgentSettings): AgentPolicy => ({
+  heartbeatSeconds: s.heartbeatSeconds,
+  maxBatch: MAX_EVENT_BATCH,
+});
+
+/** Creates a one-time, expiring enrolment token for a facility in the actor's scope. */
+export async function createEnrolmentToken(
+  db: Db,
+  actor: Actor,
+  req: CreateEnrolmentTokenRequest,
+): Promise<EnrolmentTokenResponse> {
+  return withScope(db, actor.scope, async (tx) => {
+    const [f] = await tx.select({ id: facilities.id }).from(facilities).where(eq(facilities.id, req.facilityId));
+    if (!f) throw notFound('Facility');
+    const token = `mt_${randomToken(32)}`;
+    const expiresAt = new Date(Date.now() + req.ttlMinutes * 60_000);
+    await tx
+      .insert(enrolmentTokens)
+      .values({ tokenHash: sha256Hex(token), facilityId: f.id, expiresAt, createdBy: actor.email });
+    await appendAudit(tx, actor, {
+      action: 'agent.token_create',
+      facilityId: f.id,
+      targetType: 'facility',
+      targetId: f.id,
+      details: { expiresAt: expiresAt.toISOString() },
+    });
+    return { token, facilityId: f.id, expiresAt: expiresAt.toISOString() };
+  });
+}
+
+/**
+ * Enrols an agent: takes the single-use token, signs the agent's CSR with the platform CA and
+ * records the agent with its certificate serial.
+ */
+export async function enrolAgent(
+  db: Db,
+  ca: Ca,
+  settings: AgentSettings,
+  req: AgentEnrolRequest,
+  ip: string | null,
+): Promise<AgentEnrolResponse> {
+  return withScope(db, SYSTEM_SCOPE, async (tx) => {
+    const [tok] = await tx
+      .select()
+      .from(enrolmentTokens)
+      .where(
+        and(
+          eq(enrolmentTokens.tokenHash, sha256Hex(req.token)),
+          isNull(enrolmentTokens.usedAt),
+          gt(enrolmentTokens.expiresAt, new Date()),
+        ),
+      )
+      .for('update');
+    if (!tok) {
+      throw new AppError(
+        'unauthenticated',
+        401,
+        'The enrolment token is unknown, already used or expired. Ask for a new one.',
+      );
+    }
+    const agentId = crypto.randomUUID();
+    let cert: Awaited<ReturnType<typeof signCsr>>;
+    try {
+      cert = await signCsr(ca, req.csrPem, { commonName: `mamori-agent ${agentId}`, days: CERT_DAYS, usage: 'client' });
+    } catch (err) {
+      throw invalid(`The certificate request is not valid: ${(err as Error).message}`, [
+        { path: 'body.csrPem', message: 'invalid CSR' },
+      ]);
+    }
+    await tx.update(enrolmentTokens).set({ usedAt: new Date() }).where(eq(enrolmentTokens.tokenHash, tok.tokenHash));
+    await tx.insert(agents).values({
+      id: agentId,
+      facilityId: tok.facilityId,
+      hostname: req.host.hostname,
+      os: req.host.os,
+      osVersion: req.host.osVersion,
+      ips: req.host.ips,
+      agentVersion: req.host.agentVersion,
+      uptimeSeconds: req.host.uptimeSeconds,
+      certSerial: cert.serial,
+      certNotAfter: cert.notAfter,
+      lastSeenAt: new Date(),
+    });
+    await appendAudit(
+      tx,
+      { ...systemActor(`agent:${agentId}`), ip },
+      {
+        action: 'agent.enrol',
+        facilityId: tok.facilityId,
+        targetType: 'agent',
+        targetId: agentId,
+        details: { hostname: req.host.hostname, os: req.host.os, serial: cert.serial },
+      },
+    );
+    return {
+      agentId,
+      facilityId: tok.facilityId,
+      certPem: cert.certPem,
+      caPem: ca.certPem,
+      notAfter: cert.notAfter.toISOString(),
+      heartbeatSeconds: settings.heartbeatSeconds,
+    };
+  });
+}
+
+/**
+ * Identifies the agent behind a mutual-TLS connection: a certificate from the platform CA whose
+ * serial belongs to an enrolled, unrevoked agent. Anything else is refused.
+ */
+export async function authenticateAgent(db: Db, socket: TLSSocket | undefined): Promise<AgentIdentity> {
+  const refuse = (message: string) => new AppError('unauthenticated', 401, message);
+  if (!socket || typeof socket.getPeerCertificate !== 'function')
+    throw refuse('Agents must connect over TLS with their certificate');
+  if (!socket.authorized) throw refuse('No valid agent certificate from the platform CA was presented');
+  const peer = socket.getPeerCertificate();
+  if (!peer.serialNumber) throw refuse('No agent certificate was presented');
+  const serial = normalizeSerial(peer.serialNumber);
+  const [row] = await withScope(db, SYSTEM_SCOPE, (tx) =>
+    tx.select().from(agents).where(eq(agents.certSerial, serial)),
+  );
+  if (!row) throw refuse('This certificate does not belong to an enrolled agent');
+  if (row.revokedAt) throw new AppError('forbidden', 403, 'This agent has been revoked');
+  if (row.certNotAfter.getTime() < Date.now()) throw refuse('The agent certificate has expired; enrol again');
+  return { id: row.id, facilityId: row.facilityId, hostname: row.hostname, certSerial: serial };
+}
+
+/** Records a heartbeat and the host's facts; returns the policy. */
+export async function heartbeat(db: Db, agent: AgentIdentity, facts: HostFacts, settings: AgentSettings) {
+  await withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, (tx) =>
+    tx
+      .update(agents)
+      .set({
+        hostname: facts.hostname,
+        os: facts.os,
+        osVersion: facts.osVersion,
+        ips: facts.ips,
+        agentVersion: facts.agentVersion,
+        uptimeSeconds: facts.uptimeSeconds,
+        lastSeenAt: new Date(),
+        offlineSince: null,
+      })
+      .where(eq(agents.id, agent.id)),
+  );
+  return { serverTime: new Date().toISOString(), policy: agentPolicy(settings) };
+}
+
+/**
+ * Stores a batch exactly once: ids already in the ledger are reported as duplicates; new events
+ * become (or fold into) alerts in the agent's own facility, all in one transaction.
+ */
+export async function ingestEvents(db: Db, agent: AgentIdentity, events: AgentEvent[]): Promise<AgentEventAck> {
+  const ids = new Set<string>();
+  for (const e of events) {
+    if (ids.has(e.id))
+      throw invalid('The batch repeats an event id', [{ path: 'body.events', message: `duplicate id ${e.id}` }]);
+    ids.add(e.id);
+  }
+  return withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, async (tx) => {
+    // Fold the batch by dedup key first: one alert upsert per key, not per event.
+    const groups = new Map<string, AgentEvent[]>();
+    for (const e of events) {
+      const key = e.dedupKey ?? `${e.source}:${e.kind}:${agent.id}`;
+      groups.set(key, [...(groups.get(key) ?? []), e]);
+    }
+    const alertIdByEvent = new Map<string, string>();
+    const accepted: string[] = [];
+    // The ledger decides what is new: insert all ids, keep those that were not there yet.
+    // Inserting first makes a concurrent retry of the same id wait here, then find it taken.
+    const fresh = await tx
+      .insert(agentEvents)
+      .values(
+        events.map((e) => ({
+          id: e.id,
+          agentId: agent.id,
+          facilityId: agent.facilityId,
+          occurredAt: new Date(e.occurredAt),
+        })),
+      )
+      .onConflictDoNothing()
+      .returning({ id: agentEvents.id });
+    const freshIds = new Set(fresh.map((r) => r.id));
+    for (const [dedupKey, group] of groups) {
+      const news = group.filter((e) => freshIds.has(e.id));
+      if (!news.length) continue;
+      const worst = news.reduce((a, b) => (rank(b.severity) > rank(a.severity) ? b : a));
+      const latest = news.reduce((a, b) => (b.occurredAt > a.occurredAt ? b : a));
+      const { id } = await raiseAlert(tx, {
+        facilityId: agent.facilityId,
+        agentId: agent.id,
+        hostname: agent.hostname,
+        source: worst.source,
+        kind: worst.kind,
+        severity: worst.severity,
+        title: worst.title,
+        details: latest.details,
+        dedupKey,
+        occurredAt: new Date(latest.occurredAt),
+        occurrences: news.length,
+      });
+      for (const e of news) {
+        alertIdByEvent.set(e.id, id);
+        accepted.push(e.id);
+      }
+    }
+    if (accepted.length) {
+      // Link each new ledger row to its alert (one statement for the batch).
+      const pairs = sql.join(
+        accepted.map((eid) => sql`(${eid}::uuid, ${alertIdByEvent.get(eid)}::uuid)`),
+        sql`, `,
+      );
+      await tx.execute(
+        sql`update agent_events set alert_id = v.alert_id from (values ${pairs}) as v(id, alert_id) where agent_events.id = v.id`,
+      );
+    }
+    return { accepted, duplicates: events.map((e) => e.id).filter((id) => !freshIds.has(id)) };
+  });
+}
+
+const RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
+const rank = (s: keyof typeof RANK) => RANK[s];
+
+/** Lists agents in the actor's scope. */
+export async function listAgents(
+  db: Db,
+  actor: Actor,
+  settings: AgentSettings,
+  q: { limit: number; offset: number; facilityId?: string; status?: string },
+) {
+  return withScope(db, actor.scope, async (tx) => {
+    const parts: SQL[] = [];
+    if (q.facilityId) parts.push(eq(agents.facilityId, q.facilityId));
+    const cutoff = new Date(Date.now() - settings.offlineAfterSeconds * 1000);
+    if (q.status === 'revoked') parts.push(sql`${agents.revokedAt} is not null`);
+    if (q.status === 'online') parts.push(sql`${agents.revokedAt} is null and ${agents.lastSeenAt} >= ${cutoff}`);
+    if (q.status === 'offline')
+      parts.push(
+        sql`${agents.revokedAt} is null and (${agents.lastSeenAt} is null or ${agents.lastSeenAt} < ${cutoff})`,
+      );
+    const where = parts.length ? and(...parts) : undefined;
+    const rows = await tx
+      .select()
+      .from(agents)
+      .where(where)
+      .orderBy(desc(agents.lastSeenAt), agents.id)
+      .limit(q.limit)
+      .offset(q.offset);
+    const [total] = await tx.select({ n: count() }).from(agents).where(where);
+    return { items: rows.map((r) => toAgent(r, settings.offlineAfterSeconds)), total: total?.n ?? 0 };
+  });
+}
+
+/** Revokes an agent: its certificate is refused from now on. */
+export async function revokeAgent(db: Db, actor: Actor, settings: AgentSettings, id: string): Promise<Agent> {
+  return withScope(db, actor.scope, async (tx) => {
+    const [row] = await tx
+      .update(agents)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(agents.id, id), isNull(agents.revokedAt)))
+      .returning();
+    if (!row) {
+      const [existing] = await tx.select().from(agents).where(eq(agents.id, id));
+      if (!existing) throw notFound('Agent');
+      return toAgent(existing, settings.offlineAfterSeconds);
+    }
+    await appendAudit(tx, actor, {
+      action: 'agent.revoke',
+      facilityId: row.facilityId,
+      targetType: 'agent',
+      targetId: id,
+      details: { hostname: row.hostname, serial: row.certSerial },
+    });
+    return toAgent(row, settings.offlineAfterSeconds);
+  });
+}
+
+/**
+ * Raises an "agent offline" alert for every unrevoked agent silent for longer than the threshold
+ * (once per silence; a heartbeat clears it). Safe to run on every replica at once.
+ */
+export async function detectOfflineAgents(db: Db, settings: AgentSettings): Promise<number> {
+  return withScope(db, SYSTEM_SCOPE, async (tx) => {
+    const cutoff = new Date(Date.now() - settings.offlineAfterSeconds * 1000);
+    const silent = await tx
+      .select()
+      .from(agents)
+      .where(and(isNull(agents.revokedAt), isNull(agents.offlineSince), lt(agents.lastSeenAt, cutoff)))
+      .for('update', { skipLocked: true })
+      .limit(1000);
+    for (const a of silent) {
+      await tx.update(agents).set({ offlineSince: new Date() }).where(eq(agents.id, a.id));
+      await raiseAlert(tx, {
+        facilityId: a.facilityId,
+        agentId: a.id,
+        hostname: a.hostname,
+        source: 'agent',
+        kind: 'agent_offline',
+        severity: 'high',
+        title: `Agent on ${a.hostname} has not reported since ${a.lastSeenAt?.toISOString()}`,
+        details: { lastSeenAt: a.lastSeenAt?.toISOString() ?? null },
+        dedupKey: `agent:agent_offline:${a.id}`,
+        occurredAt: new Date(),
+      });
+    }
+    return silent.length;
+  });
+}

@@ -1,0 +1,201 @@
+import type { Alert, AlertDetail, AlertListQuery, Severity, UpdateAlertRequest } from '@mamori/contracts';
+import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
+import { withScope } from '../../db/scope.ts';
+import type { Actor } from '../../lib/actor.ts';
+import { invalid, notFound } from '../../lib/errors.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { users } from '../users/users.tables.ts';
+import { alerts, alertTimeline } from './alerts.tables.ts';
+
+const OPEN = ['new', 'acknowledged', 'investigating'] as const;
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/** What a module reports; occurrences with the same dedup key fold into one open alert. */
+export type AlertInput = {
+  facilityId: string;
+  agentId?: string | null;
+  hostname?: string | null;
+  source: string;
+  kind: string;
+  severity: Severity;
+  title: string;
+  details?: Record<string, unknown>;
+  dedupKey: string;
+  occurredAt: Date;
+  /** How many occurrences this input stands for (a batch may fold several). */
+  occurrences?: number;
+};
+
+type Row = typeof alerts.$inferSelect;
+
+/** Shapes a row for the API. */
+export const toAlert = (r: Row): Alert => ({
+  id: r.id,
+  facilityId: r.facilityId,
+  agentId: r.agentId,
+  hostname: r.hostname,
+  source: r.source,
+  kind: r.kind,
+  severity: r.severity as Severity,
+  title: r.title,
+  details: r.details,
+  status: r.status as Alert['status'],
+  assigneeId: r.assigneeId,
+  count: r.count,
+  firstSeenAt: r.firstSeenAt.toISOString(),
+  lastSeenAt: r.lastSeenAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+
+/**
+ * Raises or folds an alert in the caller's (facility-scoped) transaction: a new open alert, or the
+ * open alert with the same dedup key gets its counter, last-seen time and (if higher) severity
+ * raised. Returns the alert id and whether it is new.
+ */
+export async function raiseAlert(tx: Tx, input: AlertInput): Promise<{ id: string; created: boolean }> {
+  const n = input.occurrences ?? 1;
+  const [row] = await tx
+    .insert(alerts)
+    .values({
+      facilityId: input.facilityId,
+      agentId: input.agentId ?? null,
+      hostname: input.hostname ?? null,
+      source: input.source,
+      kind: input.kind,
+      severity: input.severity,
+      title: input.title,
+      details: input.details ?? {},
+      dedupKey: input.dedupKey,
+      count: n,
+      firstSeenAt: input.occurredAt,
+      lastSeenAt: input.occurredAt,
+    })
+    .onConflictDoUpdate({
+      target: [alerts.facilityId, alerts.dedupKey],
+      targetWhere: sql`status in ('new', 'acknowledged', 'investigating')`,
+      set: {
+        count: sql`${alerts.count} + ${n}`,
+        lastSeenAt: sql`greatest(${alerts.lastSeenAt}, excluded.last_seen_at)`,
+        firstSeenAt: sql`least(${alerts.firstSeenAt}, excluded.first_seen_at)`,
+        severity: sql`case when ${severityRankSql(sql`excluded.severity`)} > ${severityRankSql(alerts.severity)} then excluded.severity else ${alerts.severity} end`,
+        details: sql`excluded.details`,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning({ id: alerts.id, created: sql<boolean>`xmax = 0` });
+  if (!row) throw new Error('alert upsert returned nothing');
+  if (row.created) {
+    await tx.insert(alertTimeline).values({
+      alertId: row.id,
+      facilityId: input.facilityId,
+      at: input.occurredAt,
+      type: 'occurred',
+      body: input.title,
+    });
+  }
+  return row;
+}
+
+function severityRankSql(col: SQL | typeof alerts.severity): SQL {
+  const cases = Object.entries(SEVERITY_RANK).map(([k, v]) => sql`when ${k} then ${sql.raw(String(v))}`);
+  return sql`(case ${col} ${sql.join(cases, sql` `)} else 0 end)`;
+}
+
+/** Lists alerts in the actor's scope, newest activity first. */
+export async function listAlerts(db: Db, actor: Actor, q: AlertListQuery) {
+  return withScope(db, actor.scope, async (tx) => {
+    const parts: SQL[] = [];
+    if (q.facilityId) parts.push(eq(alerts.facilityId, q.facilityId));
+    if (q.status) parts.push(eq(alerts.status, q.status));
+    if (q.severity) parts.push(eq(alerts.severity, q.severity));
+    if (q.source) parts.push(eq(alerts.source, q.source));
+    if (q.open === 'true') parts.push(inArray(alerts.status, [...OPEN]));
+    const where = parts.length ? and(...parts) : undefined;
+    const rows = await tx
+      .select()
+      .from(alerts)
+      .where(where)
+      .orderBy(desc(alerts.lastSeenAt), desc(alerts.id))
+      .limit(q.limit)
+      .offset(q.offset);
+    const [total] = await tx.select({ n: count() }).from(alerts).where(where);
+    return { items: rows.map(toAlert), total: total?.n ?? 0 };
+  });
+}
+
+/** One alert with its timeline. */
+export async function getAlert(db: Db, actor: Actor, id: string): Promise<AlertDetail> {
+  return withScope(db, actor.scope, async (tx) => {
+    const [row] = await tx.select().from(alerts).where(eq(alerts.id, id));
+    if (!row) throw notFound('Alert');
+    const timeline = await tx
+      .select()
+      .from(alertTimeline)
+      .where(eq(alertTimeline.alertId, id))
+      .orderBy(asc(alertTimeline.id))
+      .limit(1000);
+    return {
+      ...toAlert(row),
+      timeline: timeline.map((t) => ({
+        at: t.at.toISOString(),
+        type: t.type as 'occurred' | 'status' | 'assigned' | 'comment',
+        actorEmail: t.actorEmail,
+        body: t.body,
+      })),
+    };
+  });
+}
+
+/** Triage: status and assignee changes, each on the timeline and in the audit log. */
+export async function updateAlert(db: Db, actor: Actor, id: string, req: UpdateAlertRequest): Promise<AlertDetail> {
+  await withScope(db, actor.scope, async (tx) => {
+    const [before] = await tx.select().from(alerts).where(eq(alerts.id, id)).for('update');
+    if (!before) throw notFound('Alert');
+    if (req.assigneeId) {
+      const [assignee] = await tx.select({ id: users.id }).from(users).where(eq(users.id, req.assigneeId));
+      if (!assignee)
+        throw invalid('Unknown assignee', [{ path: 'body.assigneeId', message: 'no such user in your scope' }]);
+    }
+    await tx
+      .update(alerts)
+      .set({ status: req.status, assigneeId: req.assigneeId, updatedAt: new Date() })
+      .where(eq(alerts.id, id));
+    const entries: { type: string; body: string }[] = [];
+    if (req.status && req.status !== before.status)
+      entries.push({ type: 'status', body: `${before.status} → ${req.status}` });
+    if (req.assigneeId !== undefined && req.assigneeId !== before.assigneeId)
+      entries.push({ type: 'assigned', body: req.assigneeId ?? '' });
+    if (entries.length) {
+      await tx
+        .insert(alertTimeline)
+        .values(entries.map((e) => ({ ...e, alertId: id, facilityId: before.facilityId, actorEmail: actor.email })));
+    }
+    await appendAudit(tx, actor, {
+      action: 'alert.update',
+      facilityId: before.facilityId,
+      targetType: 'alert',
+      targetId: id,
+      details: { from: { status: before.status, assigneeId: before.assigneeId }, to: req },
+    });
+  });
+  return getAlert(db, actor, id);
+}
+
+/** Adds a comment to an alert's timeline. */
+export async function commentAlert(db: Db, actor: Actor, id: string, body: string): Promise<AlertDetail> {
+  await withScope(db, actor.scope, async (tx) => {
+    const [row] = await tx.select({ facilityId: alerts.facilityId }).from(alerts).where(eq(alerts.id, id));
+    if (!row) throw notFound('Alert');
+    await tx
+      .insert(alertTimeline)
+      .values({ alertId: id, facilityId: row.facilityId, type: 'comment', actorEmail: actor.email, body });
+    await appendAudit(tx, actor, {
+      action: 'alert.comment',
+      facilityId: row.facilityId,
+      targetType: 'alert',
+      targetId: id,
+    });
+  });
+  return getAlert(db, actor, id);
+}
