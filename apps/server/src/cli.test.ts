@@ -248,10 +248,10 @@ describe('mamori start on the embedded PostgreSQL', async () => {
         })
         .on('error', reject);
     });
-    assert.deepEqual(JSON.parse(body), { status: 'ready', database: true });
+    assert.deepEqual(JSON.parse(body), { status: 'ready', database: true }, out);
     child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    assert.equal(await exited, 0, `unclean exit; output:\n${out}`);
     // The embedded PostgreSQL stopped with the server.
-    assert.equal(fs.existsSync(path.join(dir, 'db', 'postmaster.pid')), false);
+    assert.equal(fs.existsSync(path.join(dir, 'db', 'postmaster.pid')), false, `PostgreSQL still running; output:\n${out}`);
   });
 });

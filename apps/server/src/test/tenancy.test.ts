@@ -113,6 +113,8 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     'GET /api/alerts/{id}': [{ method: 'GET', url: `/api/alerts/${alertB}` }],
     'PATCH /api/alerts/{id}': [{ method: 'PATCH', url: `/api/alerts/${alertB}`, body: { status: 'resolved' } }],
     'POST /api/alerts/{id}/comments': [{ method: 'POST', url: `/api/alerts/${alertB}/comments`, body: { body: 'x' } }],
+    // A never-ending event stream; agents.test.ts proves B's console hears nothing of A over real TLS.
+    'GET /api/alerts/stream': [],
     // Agents post with their own certificate; a user session is refused (401), and the agent's
     // facility comes from its certificate (agents.test.ts proves A's agent cannot post into B).
     'POST /api/agents/enroll': [

@@ -14,6 +14,7 @@ import {
   enrolTestAgent,
   makeAgentCsr,
   makeFacility,
+  makeUser,
   onCleanup,
 } from '../../test/harness.ts';
 import { detectOfflineAgents } from './agents.service.ts';
@@ -176,6 +177,37 @@ describe('agent API over mutual TLS', async () => {
         (a: { kind: string; hostname: string }) => a.kind === 'agent_offline' && a.hostname === 'b-fileserver',
       ),
     );
+  });
+
+  it('pushes new alerts live to open consoles in scope, and only to them', async () => {
+    const userB = await makeUser(server.app, admin, 'facility_admin', { facilityId: fb.id });
+    const open = (cookie: string) => {
+      const got: string[] = [];
+      const req = https.get(
+        `${server.url}/api/alerts/stream`,
+        { ca: agentA.caPem, headers: { cookie: `__Host-mamori_session=${cookie}` } },
+        (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => got.push(d));
+        },
+      );
+      req.on('error', () => {});
+      return { got, close: () => req.destroy() };
+    };
+    const adminStream = open(admin.cookie);
+    const bStream = open(userB.cookie);
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = Date.now();
+    await call('/api/agent/events', { events: [event({ kind: 'live', severity: 'critical' })] }, agentA2);
+    while (!adminStream.got.join('').includes('event: alert') && Date.now() - sent < 5000)
+      await new Promise((r) => setTimeout(r, 20));
+    const text = adminStream.got.join('');
+    assert.match(text, /event: alert\ndata: \{[^\n]*"facilityId":"[^"]+"/);
+    assert.ok(text.includes(fa.id));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!bStream.got.join('').includes(fa.id), "facility B's console hears nothing of A");
+    adminStream.close();
+    bStream.close();
   });
 
   it('a revoked agent is refused from its next call on', async () => {

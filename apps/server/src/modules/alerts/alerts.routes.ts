@@ -10,12 +10,54 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { createAlertHub } from './alerts.live.ts';
 import { commentAlert, getAlert, listAlerts, updateAlert } from './alerts.service.ts';
 
 /** Alerts inbox, detail with timeline, triage and comments. */
 export async function alertRoutes(app: FastifyInstance, { db }: AppContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['alerts'];
+  const hub = createAlertHub(db, app.log);
+  const streams = new Set<{ end: () => void }>();
+  app.addHook('onReady', hub.start);
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.end();
+    await hub.close();
+  });
+
+  r.get('/api/alerts/stream', {
+    config: { permission: 'alert:read', rateLimit: false },
+    schema: {
+      tags,
+      summary: 'Live alert changes (Server-Sent Events; event `alert` with { alertId, facilityId, change })',
+    },
+    handler: (req, reply) => {
+      const scope = actorOf(req).scope;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-content-type-options': 'nosniff',
+        'x-request-id': req.id,
+      });
+      res.write(': connected\n\n');
+      const unsubscribe = hub.subscribe(scope, (c) => res.write(`event: alert\ndata: ${JSON.stringify(c)}\n\n`));
+      // A comment every 25 s keeps proxies from closing an idle stream.
+      const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+      const stream = {
+        end: () => {
+          clearInterval(ping);
+          unsubscribe();
+          streams.delete(stream);
+          res.end();
+        },
+      };
+      streams.add(stream);
+      req.raw.on('close', stream.end);
+    },
+  });
   r.get('/api/alerts', {
     config: { permission: 'alert:read' },
     schema: {

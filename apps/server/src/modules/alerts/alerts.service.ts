@@ -6,6 +6,7 @@ import type { Actor } from '../../lib/actor.ts';
 import { invalid, notFound } from '../../lib/errors.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { users } from '../users/users.tables.ts';
+import { announceAlertChange } from './alerts.live.ts';
 import { alerts, alertTimeline } from './alerts.tables.ts';
 
 const OPEN = ['new', 'acknowledged', 'investigating'] as const;
@@ -85,6 +86,11 @@ export async function raiseAlert(tx: Tx, input: AlertInput): Promise<{ id: strin
     })
     .returning({ id: alerts.id, created: sql<boolean>`xmax = 0` });
   if (!row) throw new Error('alert upsert returned nothing');
+  await announceAlertChange(tx, {
+    alertId: row.id,
+    facilityId: input.facilityId,
+    change: row.created ? 'created' : 'updated',
+  });
   if (row.created) {
     await tx.insert(alertTimeline).values({
       alertId: row.id,
@@ -171,6 +177,7 @@ export async function updateAlert(db: Db, actor: Actor, id: string, req: UpdateA
         .insert(alertTimeline)
         .values(entries.map((e) => ({ ...e, alertId: id, facilityId: before.facilityId, actorEmail: actor.email })));
     }
+    await announceAlertChange(tx, { alertId: id, facilityId: before.facilityId, change: 'updated' });
     await appendAudit(tx, actor, {
       action: 'alert.update',
       facilityId: before.facilityId,
