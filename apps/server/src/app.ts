@@ -18,6 +18,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import type { AuthPolicy } from './modules/auth/auth.service.ts';
 import { facilityRoutes } from './modules/facilities/facilities.routes.ts';
+import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { pkiRoutes } from './modules/pki/pki.routes.ts';
 import type { Ca } from './modules/pki/pki.service.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
@@ -133,6 +134,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     pkiRoutes,
     agentRoutes,
     alertRoutes,
+    notificationRoutes,
   ]) {
     await routes(app, ctx);
   }

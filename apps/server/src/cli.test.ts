@@ -252,6 +252,10 @@ describe('mamori start on the embedded PostgreSQL', async () => {
     child.kill('SIGTERM');
     assert.equal(await exited, 0, `unclean exit; output:\n${out}`);
     // The embedded PostgreSQL stopped with the server.
-    assert.equal(fs.existsSync(path.join(dir, 'db', 'postmaster.pid')), false, `PostgreSQL still running; output:\n${out}`);
+    assert.equal(
+      fs.existsSync(path.join(dir, 'db', 'postmaster.pid')),
+      false,
+      `PostgreSQL still running; output:\n${out}`,
+    );
   });
 });

@@ -91,6 +91,18 @@ export const CONFIG_FIELDS = {
     .max(7 * 86_400)
     .default(300)
     .describe('silence after which an agent is offline and an alert is raised; default 300'),
+  MAMORI_SMTP_URL: z
+    .url({ protocol: /^smtps?$/ })
+    .optional()
+    .describe('SMTP server for e-mail notifications, e.g. smtp://user:pass@mail.example.jp:587 (never logged)'),
+  MAMORI_SMTP_FROM: z.string().default('Mamori <mamori@localhost>').describe('sender of notification e-mails'),
+  MAMORI_ESCALATION_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(15)
+    .describe('minutes before an unacknowledged critical alert goes to the region-level channels; default 15'),
   MAMORI_WEB_DIR: z.string().optional().describe('built web console directory; default apps/web/dist'),
 };
 

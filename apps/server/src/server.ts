@@ -9,6 +9,7 @@ import { type EmbeddedDb, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
 import { detectOfflineAgents } from './modules/agents/agents.service.ts';
 import { issueBootstrapToken, purgeExpired } from './modules/auth/auth.service.ts';
+import { type NotifySettings, runNotificationPass } from './modules/notifications/notifications.service.ts';
 import { loadOrCreateCa, loadOrCreateServerCertificate } from './modules/pki/pki.service.ts';
 
 /** A running platform: the HTTP app, its database, and how to stop both. */
@@ -106,6 +107,24 @@ export async function startServer(config: Config): Promise<RunningServer> {
       Math.min(60_000, agentSettings.offlineAfterSeconds * 250),
     );
     offline.unref();
+    const notify: NotifySettings = {
+      mail: { smtpUrl: config.MAMORI_SMTP_URL, from: config.MAMORI_SMTP_FROM },
+      publicUrl: () => publicUrl,
+      escalationMinutes: config.MAMORI_ESCALATION_MINUTES,
+      maxAttempts: 8,
+    };
+    let pass: Promise<void> | undefined;
+    const notifier = setInterval(() => {
+      pass ??= runNotificationPass(database.db, notify)
+        .then(
+          () => {},
+          (err) => app.log.warn({ err }, 'notification pass failed'),
+        )
+        .finally(() => {
+          pass = undefined;
+        });
+    }, 1000);
+    notifier.unref();
     app.log.info({ url, ms: Date.now() - started }, 'ready');
     let stopping: Promise<void> | undefined;
     return {
@@ -118,6 +137,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
         stopping ??= (async () => {
           clearInterval(purge);
           clearInterval(offline);
+          clearInterval(notifier);
+          await pass;
           await app.close();
           await close();
         })();

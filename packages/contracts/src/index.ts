@@ -4,6 +4,7 @@ export * from './audit.ts';
 export * from './auth.ts';
 export * from './common.ts';
 export * from './facilities.ts';
+export * from './notifications.ts';
 export * from './permissions.ts';
 export * from './prefectures.ts';
 export * from './settings.ts';

@@ -16,6 +16,7 @@ export const PERMISSIONS = [
   'agent:manage',
   'alert:read',
   'alert:triage',
+  'notification:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -30,10 +31,15 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'audit:read',
     'audit:export',
     'settings:read',
+    'agent:read',
+    'agent:manage',
+    'alert:read',
+    'alert:triage',
+    'notification:manage',
   ],
-  facility_staff: ['facility:read'],
+  facility_staff: ['facility:read', 'alert:read'],
   analyst: ['facility:read'],
-  auditor: ['facility:read', 'user:read', 'audit:read', 'audit:export', 'settings:read'],
+  auditor: ['facility:read', 'user:read', 'audit:read', 'audit:export', 'settings:read', 'agent:read', 'alert:read'],
 };
 
 /** True when the role holds the permission. */

@@ -44,7 +44,24 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     ],
   );
   const alertB = (await admin.req('GET', `/api/alerts?facilityId=${b.id}`)).json().items[0].id as string;
+  const chB = (
+    await adminB.req('POST', '/api/notification-channels', {
+      kind: 'email',
+      name: 'B秘密チャンネル',
+      facilityId: b.id,
+      config: { to: ['b-secret@example.jp'] },
+    })
+  ).json().id as string;
+  await adminB.req('POST', '/api/notification-rules', {
+    channelId: chB,
+    facilityId: null,
+    minSeverity: 'low',
+    sources: null,
+  });
   const secretsOfB = [
+    chB,
+    'B秘密チャンネル',
+    'b-secret@example.jp',
     b.id,
     adminB.id,
     adminB.email,
@@ -113,6 +130,24 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     'GET /api/alerts/{id}': [{ method: 'GET', url: `/api/alerts/${alertB}` }],
     'PATCH /api/alerts/{id}': [{ method: 'PATCH', url: `/api/alerts/${alertB}`, body: { status: 'resolved' } }],
     'POST /api/alerts/{id}/comments': [{ method: 'POST', url: `/api/alerts/${alertB}/comments`, body: { body: 'x' } }],
+    'GET /api/notification-channels': [{ method: 'GET', url: '/api/notification-channels', list: true }],
+    'POST /api/notification-channels': [
+      {
+        method: 'POST',
+        url: '/api/notification-channels',
+        body: { kind: 'email', name: 'x', facilityId: b.id, config: { to: ['x@example.jp'] } },
+      },
+    ],
+    'DELETE /api/notification-channels/{id}': [{ method: 'DELETE', url: `/api/notification-channels/${chB}` }],
+    'GET /api/notification-rules': [{ method: 'GET', url: '/api/notification-rules', list: true }],
+    'POST /api/notification-rules': [
+      {
+        method: 'POST',
+        url: '/api/notification-rules',
+        body: { channelId: chB, facilityId: null, minSeverity: 'info', sources: null },
+      },
+    ],
+    'GET /api/alerts/{id}/deliveries': [{ method: 'GET', url: `/api/alerts/${alertB}/deliveries`, list: true }],
     // A never-ending event stream; agents.test.ts proves B's console hears nothing of A over real TLS.
     'GET /api/alerts/stream': [],
     // Agents post with their own certificate; a user session is refused (401), and the agent's
@@ -206,6 +241,11 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     const ab = (await admin.req('GET', `/api/alerts/${alertB}`)).json();
     assert.equal(ab.status, 'new');
     assert.equal(ab.timeline.length, 1);
+    const channels = (await admin.req('GET', '/api/notification-channels')).json();
+    assert.ok(
+      channels.items.some((c: { id: string }) => c.id === chB),
+      "B's channel survived",
+    );
     const agents = (await admin.req('GET', `/api/agents?facilityId=${b.id}`)).json();
     assert.equal(agents.items[0].status, 'online');
     const fb = await admin.req('GET', `/api/facilities/${b.id}`);

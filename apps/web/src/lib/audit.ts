@@ -29,6 +29,9 @@ export const AUDIT_ACTIONS = [
   'agent.revoke',
   'alert.update',
   'alert.comment',
+  'notification.channel_create',
+  'notification.channel_delete',
+  'notification.rule_create',
 ] as const;
 
 /** The action's short label ("施設の登録"); unknown actions show their code. */

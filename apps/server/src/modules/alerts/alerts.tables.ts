@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { facilities } from '../facilities/facilities.tables.ts';
 
 /** The one alert model every module reports through; open alerts fold repeats by dedup key. */
@@ -21,6 +32,10 @@ export const alerts = pgTable(
     status: text('status').notNull().default('new'),
     assigneeId: uuid('assignee_id'),
     count: integer('count').notNull().default(1),
+    /** Set when the alert is created; the notification worker matches rules and clears it. */
+    notifyPending: boolean('notify_pending').notNull().default(true),
+    /** When an unacknowledged critical alert was escalated to the regional SOC. */
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

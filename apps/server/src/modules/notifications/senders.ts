@@ -1,0 +1,132 @@
+import { createHmac } from 'node:crypto';
+import nodemailer, { type Transporter } from 'nodemailer';
+
+/** Everything a message is built from. */
+export type AlertMessage = {
+  alertId: string;
+  severity: string;
+  title: string;
+  facilityName: string;
+  hostname: string | null;
+  source: string;
+  kind: string;
+  firstSeenAt: Date;
+  count: number;
+  url: string;
+  reason: 'alert' | 'escalation' | 'test';
+};
+
+/** How a channel is reached. */
+export type ChannelTarget = { kind: string; config: { to?: string[]; url?: string; secret?: string } };
+
+/** SMTP settings; unset means e-mail channels fail with a clear error. */
+export type MailSettings = { smtpUrl: string | undefined; from: string };
+
+const SEVERITY_JA: Record<string, string> = { critical: '重大', high: '高', medium: '中', low: '低', info: '情報' };
+const jst = (d: Date) =>
+  new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'medium' }).format(d);
+
+/** The plain-Japanese subject and body every channel uses. */
+export function renderMessage(m: AlertMessage): { subject: string; text: string } {
+  const sev = SEVERITY_JA[m.severity] ?? m.severity;
+  const prefix =
+    m.reason === 'escalation'
+      ? '【Mamori・未対応のため地域SOCへ通知】'
+      : m.reason === 'test'
+        ? '【Mamori・テスト送信】'
+        : '【Mamori】';
+  const subject = `${prefix}[${sev}] ${m.title} — ${m.facilityName}`;
+  const lines = [
+    `${m.facilityName} でアラートが発生しました。`,
+    '',
+    `重要度: ${sev}`,
+    `内容: ${m.title}`,
+    `端末: ${m.hostname ?? '—'}`,
+    `検知元: ${m.source} / ${m.kind}`,
+    `最初の検知: ${jst(m.firstSeenAt)}(日本時間)`,
+    `回数: ${m.count}`,
+    '',
+    m.reason === 'escalation'
+      ? '施設で確認されないまま一定時間が過ぎたため、地域SOCに通知しています。施設に連絡し、対応を確認してください。'
+      : 'コンソールで詳細と「いま何をすればよいか」を確認し、対応状況を記録してください。',
+    m.url,
+  ];
+  return { subject, text: lines.join('\n') };
+}
+
+/** JSON body for generic webhooks, Slack and Teams incoming webhooks. */
+export function webhookBody(kind: string, m: AlertMessage): string {
+  const { subject, text } = renderMessage(m);
+  if (kind === 'slack') return JSON.stringify({ text: `*${subject}*\n${text}` });
+  if (kind === 'teams')
+    return JSON.stringify({
+      '@type': 'MessageCard',
+      '@context': 'https://schema.org/extensions',
+      summary: subject,
+      title: subject,
+      text: text.replace(/\n/g, '<br>'),
+    });
+  return JSON.stringify({
+    type: 'mamori.alert',
+    reason: m.reason,
+    alert: {
+      id: m.alertId,
+      severity: m.severity,
+      title: m.title,
+      facility: m.facilityName,
+      host: m.hostname,
+      source: m.source,
+      kind: m.kind,
+      firstSeenAt: m.firstSeenAt.toISOString(),
+      count: m.count,
+      url: m.url,
+    },
+    subject,
+  });
+}
+
+/** The signature header value: HMAC-SHA256 over `<timestamp>.<body>` with the channel secret. */
+export const signWebhook = (secret: string, timestamp: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+
+let transport: { url: string; t: Transporter } | undefined;
+
+/** Sends one message to one channel; throws with a readable reason on failure. Times out after 10 s. */
+export async function send(target: ChannelTarget, m: AlertMessage, mail: MailSettings): Promise<string> {
+  if (target.kind === 'email') {
+    if (!mail.smtpUrl) throw new Error('E-mail is not configured on the server (MAMORI_SMTP_URL)');
+    if (transport?.url !== mail.smtpUrl) {
+      transport = {
+        url: mail.smtpUrl,
+        t: nodemailer.createTransport({
+          url: mail.smtpUrl,
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 10_000,
+        }),
+      };
+    }
+    const { subject, text } = renderMessage(m);
+    const info = await transport.t.sendMail({ from: mail.from, to: target.config.to ?? [], subject, text });
+    return `smtp ${info.response ?? 'sent'}`;
+  }
+  const url = target.config.url;
+  if (!url) throw new Error('The channel has no URL');
+  const body = webhookBody(target.kind, m);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'Mamori',
+    'x-mamori-timestamp': timestamp,
+  };
+  if (target.config.secret) headers['x-mamori-signature'] = signWebhook(target.config.secret, timestamp, body);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers,
+    body,
+    signal: AbortSignal.timeout(10_000),
+    redirect: 'error',
+  });
+  if (!res.ok) throw new Error(`HTTP ${res.status} from the webhook`);
+  return `HTTP ${res.status}`;
+}
