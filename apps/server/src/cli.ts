@@ -76,6 +76,11 @@ export function buildCli(): Command {
       process.stdout.write(`${lines.join('\n')}\n`);
       const shutdown = (signal: string) => {
         server.app.log.info({ signal }, 'shutting down');
+        // Whatever hangs (a stuck client, a slow peer), the process ends within 15 s.
+        setTimeout(() => {
+          server.app.log.error('shutdown took too long; exiting');
+          process.exit(1);
+        }, 15_000).unref();
         server.stop().then(
           () => process.exit(0),
           () => process.exit(1),

@@ -11,18 +11,25 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Database = { db: Db; pool: pg.Pool; close: () => Promise<void> };
 
 /**
- * Opens a pool. Every connection switches to the non-superuser role `mamori_app` (created by the
+ * Opens a pool. Every connection runs as the non-superuser role `mamori_app` (created by the
  * migrations) so row-level security binds the application even when DATABASE_URL is a superuser.
  */
 export async function openDatabase(url: string, opts: { max?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 20, idleTimeoutMillis: 30_000 });
+  // `-c role=…` makes every connection start as mamori_app (the startup packet sets it, so no
+  // extra round trip); the role exists once migrations have run, which always happens first.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 20,
+    idleTimeoutMillis: 30_000,
+    options: '-c role=mamori_app',
+  });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on the next checkout.
   });
+  // A connection can also die while checked out (database restart, network cut). The failure
+  // reaches the caller through its query; the 'error' event must never crash the process.
   pool.on('connect', (client) => {
-    client.query('SET ROLE mamori_app').catch(() => {
-      // The role is missing only before migrations; queries then fail with a clear error.
-    });
+    client.on('error', () => {});
   });
   const db = drizzle(pool, { schema });
   return { db, pool, close: () => pool.end() };

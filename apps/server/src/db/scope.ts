@@ -26,6 +26,12 @@ export async function withScope<T>(db: Db, scope: Scope, fn: (tx: Tx) => Promise
   const begin = beginScoped(scope);
   const client = await db.$client.connect();
   let broken: Error | undefined;
+  // A connection lost while checked out (database restart) must not crash the process: remember
+  // it, let the pending query fail, and have the pool discard the client.
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query(begin);
     const result = await fn(drizzle(client) as unknown as Tx);
@@ -37,6 +43,7 @@ export async function withScope<T>(db: Db, scope: Scope, fn: (tx: Tx) => Promise
     });
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

@@ -25,6 +25,7 @@ export function createAlertHub(db: Db, log: FastifyInstance['log']) {
   const subscribers = new Set<Subscriber>();
   let client: pg.PoolClient | undefined;
   let closed = false;
+  let connecting = false;
   let retry: NodeJS.Timeout | undefined;
 
   const deliver = (payload: string | undefined) => {
@@ -39,22 +40,37 @@ export function createAlertHub(db: Db, log: FastifyInstance['log']) {
     }
   };
 
+  const schedule = (ms: number) => {
+    clearTimeout(retry);
+    if (!closed) retry = setTimeout(connect, ms);
+  };
   const connect = async () => {
-    if (closed || client) return;
+    if (closed || client || connecting) return;
+    connecting = true;
     try {
       const c = await db.$client.connect();
+      let released = false;
+      const drop = (err?: Error) => {
+        if (released) return;
+        released = true;
+        c.release(err ?? true);
+        if (client === c) client = undefined;
+      };
       c.on('notification', (n) => deliver(n.payload));
       c.on('error', (err) => {
         log.warn({ err }, 'alert listener lost its connection; reconnecting');
-        c.release(err);
-        client = undefined;
-        retry = setTimeout(connect, 1000);
+        drop(err);
+        schedule(1000);
       });
       await c.query(`LISTEN ${ALERT_CHANNEL}`);
-      client = c;
+      // Closed while connecting: give the connection back instead of holding it forever.
+      if (closed) drop();
+      else client = c;
     } catch (err) {
       log.warn({ err }, 'alert listener could not connect; retrying');
-      retry = setTimeout(connect, 2000);
+      schedule(2000);
+    } finally {
+      connecting = false;
     }
   };
 
