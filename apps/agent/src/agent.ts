@@ -1,0 +1,128 @@
+import { X509Certificate } from 'node:crypto';
+import { type AgentPolicy, MAX_EVENT_BATCH } from '@mamori/contracts';
+import { Backoff, type BackoffOptions, delay } from './backoff.ts';
+import { createServerClient } from './client.ts';
+import { hostFacts } from './host.ts';
+import type { Logger } from './log.ts';
+import { Outbox } from './outbox.ts';
+import { drainOutbox, RevokedError, raiseIfRevoked } from './sender.ts';
+import { loadEnrolment, statePaths } from './state.ts';
+import { AGENT_VERSION } from './version.ts';
+
+/** Batch size used until the first heartbeat tells the server's limit. */
+export const DEFAULT_MAX_BATCH = 100;
+const RENEW_WARN_DAYS = 30;
+
+/** Thrown by `runAgent` when the state directory holds no usable enrolment. */
+export class NotEnrolledError extends Error {
+  override name = 'NotEnrolledError';
+}
+
+/** Options of the foreground agent loop. */
+export interface RunOptions {
+  dir: string;
+  logger: Logger;
+  /** Stops the agent cleanly when aborted (SIGINT/SIGTERM in the CLI). */
+  signal: AbortSignal;
+  backoff?: BackoffOptions;
+  /** How often to look for events queued by other processes (default 1 s). */
+  pollMs?: number;
+}
+
+/** How the loop ended: stopped by the signal, or refused by the server (exit non-zero). */
+export type RunResult = 'stopped' | 'revoked';
+
+/** Runs the agent until `signal` aborts or the server refuses it: heartbeats at the policy interval and sends the outbox. */
+export async function runAgent(opts: RunOptions): Promise<RunResult> {
+  const { dir, logger: log } = opts;
+  const enrolment = await loadEnrolment(dir).catch((err: Error) => {
+    throw new NotEnrolledError(
+      `cannot load the enrolment from ${dir}: ${err.message}; re-enrol with mamori-agent enroll --force`,
+    );
+  });
+  if (!enrolment)
+    throw new NotEnrolledError(
+      `this agent is not enrolled (no ${statePaths(dir).config}); run mamori-agent enroll first`,
+    );
+  const { config } = enrolment;
+  warnIfCertificateEnds(enrolment.certPem, log);
+
+  const client = createServerClient(enrolment);
+  const outbox = new Outbox(statePaths(dir).outbox, { logger: log });
+  let policy: AgentPolicy = { heartbeatSeconds: config.heartbeatSeconds, maxBatch: DEFAULT_MAX_BATCH };
+  const stop = new AbortController();
+  const signal = AbortSignal.any([opts.signal, stop.signal]);
+  let revoked: RevokedError | undefined;
+  const guard = (loop: () => Promise<void>) =>
+    loop().catch((err: unknown) => {
+      stop.abort();
+      if (err instanceof RevokedError) revoked = err;
+      else throw err;
+    });
+
+  // Deliveries wait for the first heartbeat attempt, so they use the server's batch size when it is reachable.
+  let firstHeartbeatDone: () => void = () => {};
+  const firstHeartbeat = new Promise<void>((resolve) => {
+    firstHeartbeatDone = resolve;
+  });
+
+  const heartbeats = async () => {
+    const backoff = new Backoff(opts.backoff);
+    let connected = false;
+    try {
+      while (!signal.aborted) {
+        try {
+          const res = await client.heartbeat(hostFacts(), signal);
+          policy = { ...res.policy, maxBatch: Math.max(1, Math.min(MAX_EVENT_BATCH, res.policy.maxBatch)) };
+          firstHeartbeatDone();
+          backoff.reset();
+          if (!connected) log.info({ policy }, 'connected to the server');
+          connected = true;
+          await delay(policy.heartbeatSeconds * 1000, signal);
+        } catch (err) {
+          if (signal.aborted) break;
+          raiseIfRevoked(err);
+          firstHeartbeatDone();
+          connected = false;
+          const wait = backoff.next();
+          log.warn({ err: (err as Error).message, retryInMs: wait }, 'heartbeat failed; will retry');
+          await delay(wait, signal);
+        }
+      }
+    } finally {
+      firstHeartbeatDone();
+    }
+  };
+
+  const deliveries = async () => {
+    await firstHeartbeat; // learn the policy (batch size) first when the server is reachable
+    while (!signal.aborted) {
+      await drainOutbox({
+        outbox,
+        client,
+        logger: log,
+        maxBatch: () => policy.maxBatch,
+        backoff: opts.backoff,
+        signal,
+      });
+      await outbox.waitForEvents(opts.pollMs ?? 1000, signal);
+    }
+  };
+
+  log.info({ version: AGENT_VERSION, agentId: config.agentId, server: config.serverUrl, dir }, 'agent started');
+  const results = await Promise.allSettled([guard(heartbeats), guard(deliveries)]);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  if (revoked) {
+    log.error({ status: revoked.status }, revoked.message);
+    return 'revoked';
+  }
+  log.info('agent stopped');
+  return 'stopped';
+}
+
+function warnIfCertificateEnds(certPem: string, log: Logger): void {
+  const notAfter = new X509Certificate(certPem).validToDate;
+  const days = (notAfter.getTime() - Date.now()) / 86_400_000;
+  if (days < 0) log.error({ notAfter }, 'the agent certificate has expired; re-enrol with mamori-agent enroll --force');
+  else if (days < RENEW_WARN_DAYS) log.warn({ notAfter }, 'the agent certificate expires soon');
+}

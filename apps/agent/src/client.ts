@@ -1,0 +1,46 @@
+import {
+  type AgentEvent,
+  type AgentEventAck,
+  AgentEventAckSchema,
+  type HeartbeatResponse,
+  HeartbeatResponseSchema,
+  type HostFacts,
+} from '@mamori/contracts';
+import type { z } from 'zod';
+import type { Enrolment } from './state.ts';
+import { postJsonOk, serverEndpoint } from './transport.ts';
+
+/** The agent's calls to the server after enrolment (mutual TLS). */
+export interface ServerClient {
+  heartbeat(facts: HostFacts, signal?: AbortSignal): Promise<HeartbeatResponse>;
+  sendEvents(events: AgentEvent[], signal?: AbortSignal): Promise<AgentEventAck>;
+}
+
+/** Thrown when a 2xx response does not match the contract (a server/agent version mismatch); retried like an outage. */
+export class InvalidResponseError extends Error {
+  override name = 'InvalidResponseError';
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new InvalidResponseError(`the server's ${what} response does not match the contract`);
+  return parsed.data;
+}
+
+/** A client that presents the enrolled key and certificate and verifies the server against the platform CA. */
+export function createServerClient(e: Enrolment, opts: { timeoutMs?: number } = {}): ServerClient {
+  const post = (path: string, body: unknown, signal?: AbortSignal) =>
+    postJsonOk(serverEndpoint(e.config.serverUrl, path), body, {
+      ca: e.caPem,
+      cert: e.certPem,
+      key: e.keyPem,
+      timeoutMs: opts.timeoutMs,
+      signal,
+    });
+  return {
+    heartbeat: async (facts, signal) =>
+      check(HeartbeatResponseSchema, await post('api/agent/heartbeat', facts, signal), 'heartbeat'),
+    sendEvents: async (events, signal) =>
+      check(AgentEventAckSchema, await post('api/agent/events', { events }, signal), 'events'),
+  };
+}

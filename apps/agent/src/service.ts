@@ -1,0 +1,66 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { isSea } from 'node:sea';
+
+/** Exit code of `run` when the server refused the agent (revoked): the service manager must not restart it. */
+export const EXIT_REVOKED = 77;
+/** Exit code when the agent is not enrolled or its state is unusable. */
+export const EXIT_CONFIG = 78;
+
+/** The command line that starts this very agent: the single executable, or node plus the script. */
+export function agentCommand(): string[] {
+  if (isSea()) return [process.execPath];
+  const script = process.argv[1];
+  return script ? [process.execPath, realpathSync(script)] : [process.execPath];
+}
+
+/** Quotes one argument for a systemd `ExecStart=` line. */
+function systemdQuote(arg: string): string {
+  const escaped = arg.replace(/%/g, '%%');
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? escaped : `"${escaped.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** A hardened systemd unit that runs the agent in the foreground with `dir` as its only writable path. */
+export function systemdUnit(command: string[], dir: string): string {
+  const exec = [...command, 'run', '--dir', dir].map(systemdQuote).join(' ');
+  return `[Unit]
+Description=Mamori facility agent
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+ExecStart=${exec}
+Restart=on-failure
+RestartSec=5
+# 77: the server revoked this agent; 78: not enrolled. Restarting cannot help.
+RestartPreventExitStatus=${EXIT_REVOKED} ${EXIT_CONFIG}
+NoNewPrivileges=yes
+ProtectSystem=strict
+ReadWritePaths=${systemdQuote(dir)}
+PrivateTmp=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectControlGroups=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+UMask=0077
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/** Quotes one argument for a Windows command line (inside `binPath=`). */
+function windowsQuote(arg: string): string {
+  return /\s/.test(arg) ? `\\"${arg}\\"` : arg; // Windows paths cannot contain '"'
+}
+
+/** The `sc.exe create` command that registers the agent as an automatically started Windows service. */
+export function windowsServiceCommand(command: string[], dir: string): string {
+  const bin = [...command, 'run', '--dir', dir].map(windowsQuote).join(' ');
+  return `sc.exe create MamoriAgent binPath= "${bin}" start= delayed-auto DisplayName= "Mamori facility agent"`;
+}
+
+/** Where `install-service` writes the unit by default. */
+export const SYSTEMD_UNIT_PATH = path.join('/etc/systemd/system', 'mamori-agent.service');
