@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
+import { AlertStreamProvider } from './api/alert-stream.tsx';
 import { AppLayout } from './components/app-layout.tsx';
 import { ErrorBoundary } from './components/error-boundary.tsx';
 import { PageLoader } from './components/page-loader.tsx';
@@ -14,6 +15,11 @@ const SetPasswordPage = lazy(() =>
   import('./pages/set-password-page.tsx').then((m) => ({ default: m.SetPasswordPage })),
 );
 const DashboardPage = lazy(() => import('./pages/dashboard-page.tsx').then((m) => ({ default: m.DashboardPage })));
+const AlertsPage = lazy(() => import('./pages/alerts-page.tsx').then((m) => ({ default: m.AlertsPage })));
+const AlertDetailPage = lazy(() =>
+  import('./pages/alert-detail-page.tsx').then((m) => ({ default: m.AlertDetailPage })),
+);
+const AgentsPage = lazy(() => import('./pages/agents-page.tsx').then((m) => ({ default: m.AgentsPage })));
 const FacilitiesPage = lazy(() => import('./pages/facilities-page.tsx').then((m) => ({ default: m.FacilitiesPage })));
 const UsersPage = lazy(() => import('./pages/users-page.tsx').then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import('./pages/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
@@ -34,11 +40,37 @@ export function App() {
           <Route
             element={
               <RequireSession>
-                <AppLayout />
+                <AlertStreamProvider>
+                  <AppLayout />
+                </AlertStreamProvider>
               </RequireSession>
             }
           >
             <Route index element={<DashboardPage />} />
+            <Route
+              path="alerts"
+              element={
+                <RequirePermission permission="alert:read">
+                  <AlertsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="alerts/:id"
+              element={
+                <RequirePermission permission="alert:read">
+                  <AlertDetailPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="agents"
+              element={
+                <RequirePermission permission="agent:read">
+                  <AgentsPage />
+                </RequirePermission>
+              }
+            />
             <Route
               path="facilities"
               element={

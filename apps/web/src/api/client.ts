@@ -28,6 +28,9 @@ let csrfToken: string | null = null;
 // Time of the last request that reached the server (the server extends the idle timeout on each).
 let lastActivityAt = Date.now();
 const authListeners = new Set<(problem: AuthProblem) => void>();
+// Until this time, reads of alerts and agents are refreshes the live stream asked for, not the user's doing.
+let backgroundUntil = 0;
+const LIVE_PATHS = /^\/api\/(alerts|agents)(\/|$)/;
 
 /** Remembers the CSRF token from the latest session response (null after sign-out). */
 export function setCsrfToken(token: string | null): void {
@@ -60,6 +63,14 @@ function markActivity(): void {
 export function onAuthProblem(listener: (problem: AuthProblem) => void): () => void {
   authListeners.add(listener);
   return () => authListeners.delete(listener);
+}
+
+/**
+ * Marks reads of alerts and agents in the next few seconds as background refreshes: they keep the
+ * screen current but do not count as the user's activity, so an unattended console still signs out.
+ */
+export function markBackgroundRefresh(ms = 3000): void {
+  backgroundUntil = Date.now() + ms;
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -102,7 +113,7 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   } catch (err) {
     throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error');
   }
-  markActivity();
+  if (method !== 'GET' || Date.now() >= backgroundUntil || !LIVE_PATHS.test(path)) markActivity();
   const text = await res.text();
   let json: unknown = null;
   if (text) {

@@ -1,4 +1,9 @@
 import type {
+  Agent,
+  AgentListQuerySchema,
+  Alert,
+  AlertDetail,
+  AlertListQuery,
   AuditListQuery,
   AuditListResponse,
   AuditVerifyResponse,
@@ -6,6 +11,7 @@ import type {
   CreateFacilityRequest,
   CreateUserRequest,
   CreateUserResponse,
+  EnrolmentTokenResponse,
   Facility,
   FacilityListQuery,
   FacilityListResponse,
@@ -14,6 +20,7 @@ import type {
   OneTimeLink,
   SessionResponse,
   Settings,
+  UpdateAlertRequest,
   UpdateFacilityRequest,
   UpdateSettingsRequest,
   UpdateUserRequest,
@@ -21,6 +28,7 @@ import type {
   UserListQuery,
   UserListResponse,
 } from '@mamori/contracts';
+import type { z } from 'zod';
 import { api, type Query, setCsrfToken, toQueryString } from './client.ts';
 
 /** What a one-time link is for (GET /api/auth/one-time-token). */
@@ -91,6 +99,33 @@ export const auditApi = {
   /** The CSV download address for the given filters (a plain link; the browser sends the cookie). */
   exportUrl: (q: Filters<Omit<AuditListQuery, 'limit' | 'offset'>>) =>
     `/api/audit/export.csv${toQueryString(q as Query)}`,
+};
+
+/** Alerts from every module: the inbox, one alert with its timeline, triage and comments. */
+export const alertApi = {
+  list: (q: Filters<AlertListQuery>) =>
+    api<{ items: Alert[]; total: number }>('GET', '/api/alerts', { query: q as Query }),
+  get: (id: string) => api<AlertDetail>('GET', `/api/alerts/${encodeURIComponent(id)}`),
+  update: (id: string, body: UpdateAlertRequest) =>
+    api<AlertDetail>('PATCH', `/api/alerts/${encodeURIComponent(id)}`, { body }),
+  comment: (id: string, body: string) =>
+    api<AlertDetail>('POST', `/api/alerts/${encodeURIComponent(id)}/comments`, { body: { body } }),
+  /** The Server-Sent Events stream of alert changes in the user's scope. */
+  streamUrl: '/api/alerts/stream',
+};
+
+/** The agents' list query (facility, status, paging). */
+export type AgentListQuery = z.infer<typeof AgentListQuerySchema>;
+
+/** Facility agents: the list, revocation and one-time enrolment tokens. */
+export const agentApi = {
+  list: (q: Filters<AgentListQuery>) =>
+    api<{ items: Agent[]; total: number }>('GET', '/api/agents', { query: q as Query }),
+  revoke: (id: string) => api<Agent>('POST', `/api/agents/${encodeURIComponent(id)}/revoke`),
+  createToken: (facilityId: string, ttlMinutes: number) =>
+    api<EnrolmentTokenResponse>('POST', '/api/enrolment-tokens', { body: { facilityId, ttlMinutes } }),
+  /** The platform CA certificate the agent verifies the server with (a plain download). */
+  caUrl: '/api/pki/ca.crt',
 };
 
 /** Organisation-wide settings. */

@@ -9,6 +9,8 @@ export const queryKeys = {
   users: ['users'] as const,
   audit: ['audit'] as const,
   settings: ['settings'] as const,
+  alerts: ['alerts'] as const,
+  agents: ['agents'] as const,
 };
 
 const PAGE = 500; // the API's largest page

@@ -2,17 +2,21 @@ import type { Permission } from '@mamori/contracts';
 import { AppShell, Badge, Box, Burger, Button, Group, NavLink, ScrollArea, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconBell,
   IconBuildingHospital,
+  IconDeviceDesktop,
   IconLayoutDashboard,
   IconListDetails,
   IconLogout,
   IconSettings,
   IconUsers,
 } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { type ComponentType, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
-import { useSettings } from '../api/queries.ts';
+import { alertApi } from '../api/endpoints.ts';
+import { queryKeys, useSettings } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ErrorBoundary } from './error-boundary.tsx';
 import { IdleWatcher } from './idle-watcher.tsx';
@@ -30,6 +34,7 @@ type NavItem = {
 
 const NAV: NavItem[] = [
   { to: '/', key: 'nav.dashboard', testId: 'nav-dashboard', icon: IconLayoutDashboard },
+  { to: '/alerts', key: 'nav.alerts', testId: 'nav-alerts', icon: IconBell, permission: 'alert:read' },
   {
     to: '/facilities',
     key: 'nav.facilities',
@@ -37,6 +42,7 @@ const NAV: NavItem[] = [
     icon: IconBuildingHospital,
     permission: 'facility:read',
   },
+  { to: '/agents', key: 'nav.agents', testId: 'nav-agents', icon: IconDeviceDesktop, permission: 'agent:read' },
   { to: '/users', key: 'nav.users', testId: 'nav-users', icon: IconUsers, permission: 'user:read' },
   { to: '/audit', key: 'nav.audit', testId: 'nav-audit', icon: IconListDetails, permission: 'audit:read' },
   { to: '/settings', key: 'nav.settings', testId: 'nav-settings', icon: IconSettings, permission: 'settings:read' },
@@ -49,6 +55,12 @@ export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const settings = useSettings();
+  // New (untouched) alerts, as a count beside the menu item; refreshed by the live stream.
+  const newAlerts = useQuery({
+    queryKey: [...queryKeys.alerts, 'count', 'new'],
+    queryFn: () => alertApi.list({ status: 'new', limit: 1 }),
+    enabled: can('alert:read'),
+  });
   if (!session) return null;
   const orgName = session.organisationName || t('app.name');
 
@@ -111,6 +123,13 @@ export function AppLayout() {
                 to={item.to}
                 label={t(item.key)}
                 leftSection={<item.icon size={20} stroke={1.7} />}
+                rightSection={
+                  item.to === '/alerts' && newAlerts.data?.total ? (
+                    <Badge size="sm" color="red" circle={newAlerts.data.total < 10} data-testid="nav-alerts-new">
+                      {newAlerts.data.total > 99 ? '99+' : newAlerts.data.total}
+                    </Badge>
+                  ) : undefined
+                }
                 active={active}
                 onClick={close}
                 data-testid={item.testId}

@@ -50,6 +50,7 @@ function targetName(entry: AuditEntry, facilities: Map<string, Facility>, users:
   if (entry.targetType === 'facility' && entry.targetId) {
     return facilities.get(entry.targetId)?.name ?? (typeof details.name === 'string' ? details.name : '');
   }
+  if (entry.targetType === 'agent') return typeof details.hostname === 'string' ? details.hostname : '';
   if (entry.targetType === 'user' && entry.targetId) {
     return users.get(entry.targetId)?.displayName ?? (typeof details.email === 'string' ? details.email : '');
   }

@@ -72,3 +72,19 @@ export function jstDayStartIso(day: string): string {
 export function jstDayEndIso(day: string): string {
   return `${day}T23:59:59.999+09:00`;
 }
+
+const RELATIVE_UNITS: [unit: Intl.RelativeTimeFormatUnit, ms: number][] = [
+  ['day', DAY_MS],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** "3 分前" / "3 minutes ago" (or "今" / "now" under a minute): how long ago `iso` was. */
+export function formatRelative(iso: string | Date, lang: 'ja' | 'en', now: Date = new Date()): string {
+  const rtf = new Intl.RelativeTimeFormat(locales[lang], { numeric: 'auto' });
+  const diff = new Date(iso).getTime() - now.getTime();
+  for (const [unit, ms] of RELATIVE_UNITS) {
+    if (Math.abs(diff) >= ms) return rtf.format(Math.trunc(diff / ms), unit);
+  }
+  return rtf.format(0, 'second');
+}

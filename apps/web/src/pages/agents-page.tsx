@@ -1,0 +1,261 @@
+import { type Agent, AgentStatusSchema } from '@mamori/contracts';
+import { Badge, Button, Card, Group, Pagination, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconBan, IconPlus } from '@tabler/icons-react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { agentApi } from '../api/endpoints.ts';
+import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
+import { useSession } from '../api/session.tsx';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { PageHeader } from '../components/page-header.tsx';
+import { QueryError } from '../components/query-error.tsx';
+import { TableState } from '../components/table-state.tsx';
+import { currentLang } from '../i18n/index.ts';
+import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { useNow } from '../lib/use-now.ts';
+import { useSearchFilters } from '../lib/use-search-filters.ts';
+import { AgentEnrolModal } from './agent-enrol-modal.tsx';
+
+const PAGE_SIZE = 50;
+const CERT_WARN_MS = 30 * 86_400_000;
+const STATUS_COLOR: Record<Agent['status'], string> = { online: 'teal', offline: 'orange', revoked: 'gray' };
+
+type AgentStatus = Agent['status'];
+const isAgentStatus = (v: string | null): v is AgentStatus =>
+  !!v && (AgentStatusSchema.options as readonly string[]).includes(v);
+
+function CertExpiry({ agent, now }: { agent: Agent; now: Date }) {
+  const { t } = useTranslation();
+  const lang = currentLang();
+  const left = Date.parse(agent.certNotAfter) - now.getTime();
+  const warn = agent.status !== 'revoked' && left < CERT_WARN_MS;
+  return (
+    <Stack gap={2}>
+      <Text size="sm" c={agent.status === 'revoked' ? 'dimmed' : undefined}>
+        {formatDateTime(agent.certNotAfter, lang)}
+      </Text>
+      {warn && (
+        <Badge size="xs" color={left < 0 ? 'red' : 'orange'} variant="light">
+          {t(left < 0 ? 'agents.certExpired' : 'agents.certExpiring')}
+        </Badge>
+      )}
+    </Stack>
+  );
+}
+
+/** The facilities' agents: health at a glance, filters, revocation and enrolling new ones. */
+export function AgentsPage() {
+  const { t } = useTranslation();
+  const lang = currentLang();
+  const now = useNow();
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const facilities = useFacilityDirectory();
+  const filters = useSearchFilters();
+  const facilityId = filters.get('facilityId');
+  const statusParam = filters.get('status');
+  const status = isAgentStatus(statusParam) ? statusParam : null;
+  const { page } = filters;
+  const [enrolOpen, setEnrolOpen] = useState(false);
+  const [revoking, setRevoking] = useState<Agent | null>(null);
+  const canManage = can('agent:manage');
+
+  const query = { facilityId: facilityId ?? undefined, status: status ?? undefined };
+  const list = useQuery({
+    queryKey: [...queryKeys.agents, 'list', query, page],
+    queryFn: () => agentApi.list({ ...query, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
+    placeholderData: keepPreviousData,
+  });
+  const revoke = useMutation({
+    mutationFn: (a: Agent) => agentApi.revoke(a.id),
+    onSuccess: (a) => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.agents });
+      notifications.show({ color: 'teal', message: t('agents.revoked', { host: a.hostname }) });
+      setRevoking(null);
+    },
+  });
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const filtered = !!(facilityId || status);
+
+  return (
+    <>
+      <PageHeader
+        title={t('agents.title')}
+        description={t('agents.description')}
+        actions={
+          canManage && (
+            <Button leftSection={<IconPlus size={18} />} onClick={() => setEnrolOpen(true)} data-testid="agent-add">
+              {t('agents.add')}
+            </Button>
+          )
+        }
+      />
+      <Card withBorder radius="md" padding="md">
+        <Group gap="sm" mb="md" align="flex-end">
+          {facilities.list.length > 1 && (
+            <Select
+              label={t('agents.filterFacility')}
+              placeholder={t('common.all')}
+              data={facilities.list.map((f) => ({ value: f.id, label: f.name }))}
+              value={facilityId}
+              onChange={(v) => filters.set({ facilityId: v })}
+              searchable
+              clearable
+              nothingFoundMessage={t('common.nothingFound')}
+              w={{ base: '100%', sm: 240 }}
+              data-testid="agents-filter-facility"
+            />
+          )}
+          <Select
+            label={t('agents.filterStatus')}
+            placeholder={t('common.all')}
+            data={AgentStatusSchema.options.map((s) => ({ value: s, label: t(`agents.status.${s}`) }))}
+            value={status}
+            onChange={(v) => filters.set({ status: v })}
+            clearable
+            w={{ base: '100%', sm: 170 }}
+            data-testid="agents-filter-status"
+          />
+          <Text size="sm" c="dimmed" ml="auto" data-testid="agents-total">
+            {t('common.total', { count: total })}
+          </Text>
+        </Group>
+
+        {list.error && <QueryError error={list.error} onRetry={() => void list.refetch()} />}
+        <Table.ScrollContainer minWidth={1000}>
+          <Table striped highlightOnHover verticalSpacing="sm" data-testid="agents-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('agents.columns.host')}</Table.Th>
+                <Table.Th>{t('agents.columns.facility')}</Table.Th>
+                <Table.Th>{t('agents.columns.os')}</Table.Th>
+                <Table.Th>{t('agents.columns.ips')}</Table.Th>
+                <Table.Th>{t('agents.columns.version')}</Table.Th>
+                <Table.Th>{t('agents.columns.status')}</Table.Th>
+                <Table.Th>{t('agents.columns.lastSeen')}</Table.Th>
+                <Table.Th>{t('agents.columns.certExpiry')}</Table.Th>
+                {canManage && <Table.Th w={100} />}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data?.items.map((a) => (
+                <Table.Tr key={a.id} data-testid="agent-row" data-agent-host={a.hostname} data-status={a.status}>
+                  <Table.Td>
+                    <Text size="sm" fw={600} ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                      {a.hostname}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{facilities.byId.get(a.facilityId)?.name ?? t('common.unknown')}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{t(`agents.os.${a.os}`, { defaultValue: a.os })}</Text>
+                    <Text size="xs" c="dimmed" lineClamp={1} maw={220} title={a.osVersion}>
+                      {a.osVersion || '—'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    {a.ips.length === 0 && <Text size="sm">—</Text>}
+                    {a.ips.slice(0, 3).map((ip) => (
+                      <Text key={ip} size="xs" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                        {ip}
+                      </Text>
+                    ))}
+                    {a.ips.length > 3 && (
+                      <Tooltip label={a.ips.join(', ')} multiline w={260}>
+                        <Text size="xs" c="dimmed">
+                          +{a.ips.length - 3}
+                        </Text>
+                      </Tooltip>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" ff="monospace">
+                      {a.agentVersion || '—'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge
+                      color={STATUS_COLOR[a.status]}
+                      variant={a.status === 'online' ? 'light' : 'filled'}
+                      styles={{ label: { overflow: 'visible' } }}
+                    >
+                      {t(`agents.status.${a.status}`)}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    {a.lastSeenAt ? (
+                      <>
+                        <Text size="sm">{formatRelative(a.lastSeenAt, lang, now)}</Text>
+                        <Text size="xs" c="dimmed">
+                          {formatDateTime(a.lastSeenAt, lang)}
+                        </Text>
+                      </>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        {t('agents.never')}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <CertExpiry agent={a} now={now} />
+                  </Table.Td>
+                  {canManage && (
+                    <Table.Td>
+                      {a.status !== 'revoked' && (
+                        <Button
+                          size="compact-sm"
+                          variant="light"
+                          color="red"
+                          leftSection={<IconBan size={14} />}
+                          onClick={() => {
+                            revoke.reset();
+                            setRevoking(a);
+                          }}
+                          data-testid="agent-revoke"
+                        >
+                          {t('agents.revoke')}
+                        </Button>
+                      )}
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        <TableState
+          loading={list.isLoading}
+          empty={!!list.data && list.data.items.length === 0}
+          emptyText={t(filtered ? 'agents.emptyFiltered' : canManage ? 'agents.emptyAll' : 'agents.emptyNone')}
+        />
+        {pages > 1 && (
+          <Group justify="center" mt="md">
+            <Pagination
+              total={pages}
+              value={page}
+              onChange={(p) => filters.set({ page: p })}
+              data-testid="agents-pagination"
+            />
+          </Group>
+        )}
+      </Card>
+
+      <ConfirmDialog
+        opened={!!revoking}
+        title={t('agents.revokeTitle')}
+        body={t('agents.revokeBody', { host: revoking?.hostname ?? '' })}
+        confirmLabel={t('agents.revokeOk')}
+        color="red"
+        loading={revoke.isPending}
+        error={revoke.error}
+        onConfirm={() => revoking && revoke.mutate(revoking)}
+        onClose={() => setRevoking(null)}
+      />
+      <AgentEnrolModal opened={enrolOpen} initialFacilityId={facilityId} onClose={() => setEnrolOpen(false)} />
+    </>
+  );
+}
