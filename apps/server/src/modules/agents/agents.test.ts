@@ -210,6 +210,26 @@ describe('agent API over mutual TLS', async () => {
     bStream.close();
   });
 
+  it('triage: resolve, then refuse to reopen while a newer open alert for the same problem exists', async () => {
+    const first = event({ kind: 'reopen', dedupKey: 'reopen-key' });
+    await call('/api/agent/events', { events: [first] }, agentA2);
+    const list = (await admin.req('GET', '/api/alerts?source=agent&limit=500')).json();
+    const old = list.items.find((a: { kind: string }) => a.kind === 'reopen');
+    const resolved = await admin.req('PATCH', `/api/alerts/${old.id}`, { status: 'resolved' });
+    assert.equal(resolved.statusCode, 200);
+    assert.deepEqual(
+      resolved.json().timeline.map((e: { type: string }) => e.type),
+      ['occurred', 'status'],
+    );
+    await call('/api/agent/events', { events: [event({ kind: 'reopen', dedupKey: 'reopen-key' })] }, agentA2);
+    const reopen = await admin.req('PATCH', `/api/alerts/${old.id}`, { status: 'investigating' });
+    assert.equal(reopen.statusCode, 409);
+    const comment = await admin.req('POST', `/api/alerts/${old.id}/comments`, {
+      body: '再発のため新しいアラートで対応',
+    });
+    assert.equal(comment.json().timeline.at(-1).body, '再発のため新しいアラートで対応');
+  });
+
   it('a revoked agent is refused from its next call on', async () => {
     const rev = await admin.req('POST', `/api/agents/${agentA.agentId}/revoke`);
     assert.equal(rev.statusCode, 200);

@@ -9,7 +9,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app.ts';
-import { actorOf } from '../../plugins/auth.ts';
+import { actorOf, SESSION_COOKIE } from '../../plugins/auth.ts';
+import { loadSession } from '../auth/auth.service.ts';
 import { createAlertHub } from './alerts.live.ts';
 import { commentAlert, getAlert, listAlerts, updateAlert } from './alerts.service.ts';
 
@@ -33,6 +34,7 @@ export async function alertRoutes(app: FastifyInstance, { db }: AppContext): Pro
     },
     handler: (req, reply) => {
       const scope = actorOf(req).scope;
+      const token = req.cookies[SESSION_COOKIE] ?? '';
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -44,8 +46,14 @@ export async function alertRoutes(app: FastifyInstance, { db }: AppContext): Pro
       });
       res.write(': connected\n\n');
       const unsubscribe = hub.subscribe(scope, (c) => res.write(`event: alert\ndata: ${JSON.stringify(c)}\n\n`));
-      // A comment every 25 s keeps proxies from closing an idle stream.
-      const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+      // Every 25 s: a comment keeps proxies from closing an idle stream, and the session is checked
+      // again so a signed-out, expired or disabled user stops receiving at once.
+      const ping = setInterval(() => {
+        loadSession(db, token, req.ip).then(
+          (s) => (s?.state === 'active' ? res.write(': ping\n\n') : stream.end()),
+          () => stream.end(),
+        );
+      }, 25_000);
       const stream = {
         end: () => {
           clearInterval(ping);

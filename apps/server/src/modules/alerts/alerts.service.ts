@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { withScope } from '../../db/scope.ts';
 import type { Actor } from '../../lib/actor.ts';
-import { invalid, notFound } from '../../lib/errors.ts';
+import { conflict, invalid, notFound } from '../../lib/errors.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { users } from '../users/users.tables.ts';
 import { announceAlertChange } from './alerts.live.ts';
@@ -162,6 +162,24 @@ export async function updateAlert(db: Db, actor: Actor, id: string, req: UpdateA
       const [assignee] = await tx.select({ id: users.id }).from(users).where(eq(users.id, req.assigneeId));
       if (!assignee)
         throw invalid('Unknown assignee', [{ path: 'body.assigneeId', message: 'no such user in your scope' }]);
+    }
+    const reopening =
+      req.status &&
+      OPEN.includes(req.status as (typeof OPEN)[number]) &&
+      !OPEN.includes(before.status as (typeof OPEN)[number]);
+    if (reopening) {
+      const [other] = await tx
+        .select({ id: alerts.id })
+        .from(alerts)
+        .where(
+          and(
+            eq(alerts.facilityId, before.facilityId),
+            eq(alerts.dedupKey, before.dedupKey),
+            inArray(alerts.status, [...OPEN]),
+          ),
+        );
+      if (other)
+        throw conflict('A newer open alert for the same problem exists; continue there instead of reopening this one');
     }
     await tx
       .update(alerts)
