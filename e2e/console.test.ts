@@ -6,15 +6,11 @@
  * Screenshots of every step go to e2e/screenshots/.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generate } from 'otplib';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { choose, launch, newPage, setUpFirstAdmin, shot, tid, totp } from './browser.ts';
 import { type Platform, startPlatform } from './platform.ts';
 
-const SHOTS = path.join(import.meta.dirname, 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { email: 'admin@miyagi-net.example.jp', password: 'zunda-sendai-matsushima', name: '佐藤 健一' };
 const FACILITIES = [
   {
@@ -32,61 +28,12 @@ const FACILITIES = [
 let platform: Platform;
 let browser: Browser;
 const problems: string[] = [];
-const usedCodes = new Set<string>();
-
-/** A TOTP code the server has not seen yet (it refuses replays within the window). */
-async function totp(secret: string): Promise<string> {
-  for (;;) {
-    const code = await generate({ secret });
-    if (!usedCodes.has(`${secret}:${code}`)) {
-      usedCodes.add(`${secret}:${code}`);
-      return code;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-async function newPage(): Promise<{ ctx: BrowserContext; page: Page }> {
-  // The console's certificate comes from the platform's own CA, which this fresh browser does not trust.
-  const ctx = await browser.newContext({
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1366, height: 900 },
-    locale: 'ja-JP',
-  });
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 500) problems.push(`${r.status()} ${r.url()}`);
-  });
-  return { ctx, page };
-}
-
-const tid = (page: Page, id: string) => page.getByTestId(id);
-const shot = async (page: Page, name: string) => {
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-};
-async function choose(page: Page, testId: string, option: string, exact = true) {
-  await tid(page, testId).click();
-  await page.getByRole('option', { name: option, exact }).click();
-}
+const page0 = () => newPage(browser, problems);
 
 describe('console end to end in Chromium', () => {
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), 'Chromium is missing: run scripts/install-system-deps.sh');
-    fs.mkdirSync(SHOTS, { recursive: true });
     platform = await startPlatform();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launch();
   });
   after(async () => {
     await browser?.close();
@@ -102,25 +49,10 @@ describe('console end to end in Chromium', () => {
   });
 
   it('a newcomer creates the first admin, enrols MFA, creates facilities and their admins, and sees the audit trail', async () => {
-    const { ctx, page } = await newPage();
-    await page.goto(platform.setupUrl);
-    await tid(page, 'setup-email').waitFor();
-    await shot(page, '01-setup');
-    await tid(page, 'setup-organisation').fill('みやぎ医療連携ネットワーク');
-    await tid(page, 'setup-name').fill(ADMIN.name);
-    await tid(page, 'setup-email').fill(ADMIN.email);
-    await tid(page, 'setup-password').fill(ADMIN.password);
-    await tid(page, 'setup-password-confirm').fill(ADMIN.password);
-    await tid(page, 'setup-submit').click();
-
-    // Second factor is mandatory for administrators.
-    await tid(page, 'mfa-setup-qr').waitFor();
-    await shot(page, '02-mfa-setup');
-    const secret = ((await tid(page, 'mfa-setup-secret').textContent()) ?? '').replace(/\s/g, '');
+    const { ctx, page } = await page0();
+    // The second factor is mandatory for administrators: set-up goes straight to enrolment.
+    const secret = await setUpFirstAdmin(page, platform.setupUrl, ADMIN, '01');
     assert.match(secret, /^[A-Z2-7]{16,}$/);
-    await tid(page, 'mfa-code').fill(await totp(secret));
-    await tid(page, 'mfa-submit').click();
-    await tid(page, 'nav-dashboard').waitFor();
     await shot(page, '03-dashboard-first');
 
     await tid(page, 'nav-facilities').click();
@@ -187,7 +119,7 @@ describe('console end to end in Chromium', () => {
   });
 
   it('a facility administrator accepts the invitation and sees only their own facility', async () => {
-    const { ctx, page } = await newPage();
+    const { ctx, page } = await page0();
     const [link] = invitations;
     assert.ok(link);
     await page.goto(link.replace(/^https:\/\/[^/]+/, platform.url));
@@ -212,7 +144,7 @@ describe('console end to end in Chromium', () => {
   });
 
   it('serves interactive API documentation generated from the contracts', async () => {
-    const { ctx, page } = await newPage();
+    const { ctx, page } = await page0();
     await page.goto(`${platform.url}/api/docs`);
     await page.getByText('Mamori API').first().waitFor();
     await page.getByText('/api/facilities').first().waitFor();

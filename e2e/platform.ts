@@ -7,7 +7,8 @@ import path from 'node:path';
 
 const MAIN = path.resolve(import.meta.dirname, '../apps/server/src/main.ts');
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const a = s.address();
@@ -26,7 +27,7 @@ export type Platform = {
 };
 
 /** Runs `mamori start` (as `npm start` does) on a fresh data directory and waits for its start-up message. */
-export async function startPlatform(): Promise<Platform> {
+export async function startPlatform(env: Record<string, string> = {}): Promise<Platform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-e2e-'));
   const child = spawn(process.execPath, ['--max-semi-space-size=4', MAIN, 'start'], {
     env: {
@@ -36,6 +37,7 @@ export async function startPlatform(): Promise<Platform> {
       MAMORI_EMBEDDED_PG_PORT: String(await freePort()),
       MAMORI_LOG_LEVEL: 'warn',
       DATABASE_URL: '',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
