@@ -127,6 +127,7 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
       { method: 'GET', url: '/api/alerts?limit=500', list: true },
       { method: 'GET', url: `/api/alerts?facilityId=${b.id}`, list: true },
     ],
+    'GET /api/alerts/export.jsonl': [{ method: 'GET', url: '/api/alerts/export.jsonl', list: true }],
     'GET /api/alerts/{id}': [{ method: 'GET', url: `/api/alerts/${alertB}` }],
     'PATCH /api/alerts/{id}': [{ method: 'PATCH', url: `/api/alerts/${alertB}`, body: { status: 'resolved' } }],
     'POST /api/alerts/{id}/comments': [{ method: 'POST', url: `/api/alerts/${alertB}/comments`, body: { body: 'x' } }],

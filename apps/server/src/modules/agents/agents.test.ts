@@ -230,6 +230,26 @@ describe('agent API over mutual TLS', async () => {
     assert.equal(comment.json().timeline.at(-1).body, '再発のため新しいアラートで対応');
   });
 
+  it('exports alerts as JSON lines for a SIEM, oldest change first, and since a time', async () => {
+    const all = await admin.req('GET', '/api/alerts/export.jsonl');
+    assert.equal(all.statusCode, 200);
+    assert.match(String(all.headers['content-type']), /application\/x-ndjson/);
+    const lines = all.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; updatedAt: string; count: number });
+    assert.ok(lines.some((a) => a.kind === 'storm' && a.count === 200));
+    const times = lines.map((a) => a.updatedAt);
+    assert.deepEqual([...times].sort(), times);
+    const later = await admin.req(
+      'GET',
+      `/api/alerts/export.jsonl?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+    );
+    assert.equal(later.body, '');
+    const bad = await admin.req('GET', '/api/alerts/export.jsonl?since=yesterday');
+    assert.equal(bad.statusCode, 400);
+  });
+
   it('a revoked agent is refused from its next call on', async () => {
     const rev = await admin.req('POST', `/api/agents/${agentA.agentId}/revoke`);
     assert.equal(rev.statusCode, 200);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   AlertCommentRequestSchema,
   AlertDetailSchema,
@@ -8,11 +9,12 @@ import {
 } from '@mamori/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AppContext } from '../../app.ts';
 import { actorOf, SESSION_COOKIE } from '../../plugins/auth.ts';
 import { loadSession } from '../auth/auth.service.ts';
 import { createAlertHub } from './alerts.live.ts';
-import { commentAlert, getAlert, listAlerts, updateAlert } from './alerts.service.ts';
+import { commentAlert, getAlert, iterateAlertsForExport, listAlerts, updateAlert } from './alerts.service.ts';
 
 /** Alerts inbox, detail with timeline, triage and comments. */
 export async function alertRoutes(app: FastifyInstance, { db }: AppContext): Promise<void> {
@@ -75,6 +77,24 @@ export async function alertRoutes(app: FastifyInstance, { db }: AppContext): Pro
       response: { 200: AlertListResponseSchema },
     },
     handler: (req) => listAlerts(db, actorOf(req), req.query),
+  });
+  r.get('/api/alerts/export.jsonl', {
+    config: { permission: 'alert:read' },
+    schema: {
+      tags,
+      summary: 'Alerts changed since a time, as JSON lines for a SIEM (one alert per line)',
+      querystring: z.object({ since: z.iso.datetime({ offset: true }).default('1970-01-01T00:00:00Z') }),
+    },
+    handler: async (req, reply) => {
+      const lines = Readable.from(
+        (async function* () {
+          for await (const a of iterateAlertsForExport(db, actorOf(req), new Date(req.query.since)))
+            yield `${JSON.stringify(a)}\n`;
+        })(),
+      );
+      reply.header('content-type', 'application/x-ndjson; charset=utf-8');
+      return reply.send(lines);
+    },
   });
   r.get('/api/alerts/:id', {
     config: { permission: 'alert:read' },

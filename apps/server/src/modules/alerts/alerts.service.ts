@@ -130,6 +130,28 @@ export async function listAlerts(db: Db, actor: Actor, q: AlertListQuery) {
   });
 }
 
+/**
+ * Every alert in the actor's scope changed since `since`, oldest change first, in pages: the JSON
+ * lines export a SIEM pulls (each line one alert, ECS-like field names kept flat and stable).
+ */
+export async function* iterateAlertsForExport(db: Db, actor: Actor, since: Date) {
+  let cursor = { at: since, id: '00000000-0000-0000-0000-000000000000' };
+  for (;;) {
+    const rows = await withScope(db, actor.scope, (tx) =>
+      tx
+        .select()
+        .from(alerts)
+        .where(sql`(${alerts.updatedAt}, ${alerts.id}) > (${cursor.at}, ${cursor.id}::uuid)`)
+        .orderBy(asc(alerts.updatedAt), asc(alerts.id))
+        .limit(1000),
+    );
+    for (const r of rows) yield toAlert(r);
+    const last = rows.at(-1);
+    if (!last || rows.length < 1000) return;
+    cursor = { at: last.updatedAt, id: last.id };
+  }
+}
+
 /** One alert with its timeline. */
 export async function getAlert(db: Db, actor: Actor, id: string): Promise<AlertDetail> {
   return withScope(db, actor.scope, async (tx) => {
