@@ -11,6 +11,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { generate } from 'otplib';
 import pg from 'pg';
 
 /** Repository root (bench/ lives directly under it). */
@@ -476,4 +477,46 @@ export function machine() {
     node: process.version,
     loadavg1m: round(os.loadavg()[0] ?? 0, 2),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// First administrator over HTTPS.
+
+const SESSION_COOKIE = '__Host-mamori_session';
+
+/**
+ * Creates the first administrator through the printed one-time /setup link, enrols TOTP, and
+ * returns the session with a helper for authenticated requests (CSRF header included).
+ */
+export async function bootstrapAdmin(server: ServerChild, url: string) {
+  const ca = server.ca();
+  const setupUrl = server.setupUrl();
+  if (!setupUrl) throw new Error('the server printed no /setup link (already bootstrapped?)');
+  const token = new URL(setupUrl).searchParams.get('token');
+  const boot = await request(`${url}/api/auth/bootstrap`, {
+    ca,
+    method: 'POST',
+    body: {
+      token,
+      email: 'admin@bench.example',
+      displayName: 'Bench Admin',
+      organisationName: 'Bench Regional Network',
+      password: 'benchmark horse battery staple',
+    },
+  });
+  if (boot.status !== 201) throw new Error(`bootstrap: ${boot.status} ${boot.body}`);
+  const setCookie = ([] as string[]).concat(boot.headers['set-cookie'] ?? []);
+  const cookie = setCookie.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!cookie) throw new Error('bootstrap set no session cookie');
+  let csrf: string = JSON.parse(boot.body).csrfToken;
+  const authed = (method: string, path: string, body?: unknown) =>
+    request(`${url}${path}`, { ca, method, body, headers: { cookie, 'x-csrf-token': csrf } });
+  const setup = await authed('POST', '/api/auth/mfa/setup');
+  if (setup.status !== 200) throw new Error(`mfa setup: ${setup.status} ${setup.body}`);
+  const secret: string = JSON.parse(setup.body).secret;
+  const enable = await authed('POST', '/api/auth/mfa/enable', { code: await generate({ secret }) });
+  if (enable.status !== 200) throw new Error(`mfa enable: ${enable.status} ${enable.body}`);
+  csrf = JSON.parse(enable.body).csrfToken;
+  if (JSON.parse(enable.body).state !== 'active') throw new Error(`session not active after MFA: ${enable.body}`);
+  return { cookie, csrf, authed };
 }

@@ -21,8 +21,8 @@
  * the load itself does not verify the certificate; every set-up request does, against the CA.
  */
 import autocannon from 'autocannon';
-import { generate } from 'otplib';
 import {
+  bootstrapAdmin,
   cpuSecondsOf,
   descendants,
   embeddedPgVersion,
@@ -45,43 +45,11 @@ const SINGLE_S = 5;
 const FACILITIES = 200;
 const PATH = '/api/facilities?limit=50';
 const TARGET_P99_MS = 50;
-const SESSION_COOKIE = '__Host-mamori_session';
-const PASSWORD = 'benchmark horse battery staple';
 
 type Session = { cookie: string; csrf: string };
 
 async function setUp(server: ServerChild, url: string): Promise<Session> {
-  const ca = server.ca();
-  const setupUrl = server.setupUrl();
-  if (!setupUrl) throw new Error('the server printed no /setup link (already bootstrapped?)');
-  const token = new URL(setupUrl).searchParams.get('token');
-  const boot = await request(`${url}/api/auth/bootstrap`, {
-    ca,
-    method: 'POST',
-    body: {
-      token,
-      email: 'admin@bench.example',
-      displayName: 'Bench Admin',
-      organisationName: 'Bench Regional Network',
-      password: PASSWORD,
-    },
-  });
-  if (boot.status !== 201) throw new Error(`bootstrap: ${boot.status} ${boot.body}`);
-  const setCookie = ([] as string[]).concat(boot.headers['set-cookie'] ?? []);
-  const cookie = setCookie.map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-  if (!cookie) throw new Error('bootstrap set no session cookie');
-  let csrf: string = JSON.parse(boot.body).csrfToken;
-  const authed = (method: string, path: string, body?: unknown) =>
-    request(`${url}${path}`, { ca, method, body, headers: { cookie, 'x-csrf-token': csrf } });
-
-  const setup = await authed('POST', '/api/auth/mfa/setup');
-  if (setup.status !== 200) throw new Error(`mfa setup: ${setup.status} ${setup.body}`);
-  const secret: string = JSON.parse(setup.body).secret;
-  const enable = await authed('POST', '/api/auth/mfa/enable', { code: await generate({ secret }) });
-  if (enable.status !== 200) throw new Error(`mfa enable: ${enable.status} ${enable.body}`);
-  csrf = JSON.parse(enable.body).csrfToken;
-  if (JSON.parse(enable.body).state !== 'active') throw new Error(`session not active after MFA: ${enable.body}`);
-
+  const { cookie, csrf, authed } = await bootstrapAdmin(server, url);
   const types = ['clinic', 'hospital_small'] as const;
   let next = 0;
   const worker = async () => {
