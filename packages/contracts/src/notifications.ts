@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SeveritySchema } from './agents.ts';
 import { IdSchema, TimestampSchema } from './common.ts';
 
-export const ChannelKindSchema = z.enum(['email', 'webhook', 'slack', 'teams']);
+export const ChannelKindSchema = z.enum(['email', 'webhook', 'slack', 'teams', 'syslog']);
 
 const EmailConfig = z.object({ to: z.array(z.email().max(254)).min(1).max(20) });
 const WebhookConfig = z.object({
@@ -11,7 +11,17 @@ const WebhookConfig = z.object({
   secret: z.string().min(16).max(200).optional(),
 });
 
-/** A place notifications go: an e-mail list or a webhook (generic JSON, Slack or Teams format). */
+const SyslogConfig = z.object({
+  /** `tcp://host:port` or `tls://host:port` (RFC 5424 messages, octet-counted framing per RFC 6587). */
+  url: z
+    .string()
+    .regex(/^(tcp|tls):\/\/[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'tcp://host:port or tls://host:port')
+    .max(300),
+  /** PEM CA that signed the receiver's certificate (tls only); default: the system trust store. */
+  caPem: z.string().max(20_000).optional(),
+});
+
+/** A place notifications go: an e-mail list, a webhook (generic JSON, Slack or Teams) or a SIEM over syslog. */
 export const CreateChannelRequestSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('email'),
@@ -36,6 +46,12 @@ export const CreateChannelRequestSchema = z.discriminatedUnion('kind', [
     name: z.string().trim().min(1).max(100),
     facilityId: IdSchema.nullable(),
     config: WebhookConfig,
+  }),
+  z.object({
+    kind: z.literal('syslog'),
+    name: z.string().trim().min(1).max(100),
+    facilityId: IdSchema.nullable(),
+    config: SyslogConfig,
   }),
 ]);
 export type CreateChannelRequest = z.infer<typeof CreateChannelRequestSchema>;

@@ -33,7 +33,12 @@ const toChannel = (c: ChannelRow): Channel => ({
   kind: c.kind as Channel['kind'],
   name: c.name,
   facilityId: c.facilityId,
-  target: c.kind === 'email' ? (c.config.to ?? []).join(', ') : new URL(c.config.url ?? 'http://invalid').host,
+  target:
+    c.kind === 'email'
+      ? (c.config.to ?? []).join(', ')
+      : c.kind === 'syslog'
+        ? (c.config.url ?? '')
+        : new URL(c.config.url ?? 'http://invalid').host,
   enabled: c.enabled,
   createdAt: c.createdAt.toISOString(),
 });

@@ -6,7 +6,7 @@ export const notificationChannels = pgTable('notification_channels', {
   facilityId: uuid('facility_id'),
   kind: text('kind').notNull(),
   name: text('name').notNull(),
-  config: jsonb('config').$type<{ to?: string[]; url?: string; secret?: string }>().notNull(),
+  config: jsonb('config').$type<{ to?: string[]; url?: string; secret?: string; caPem?: string }>().notNull(),
   enabled: boolean('enabled').notNull().default(true),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -4,8 +4,13 @@
  * unacknowledged critical alert to the regional SOC, and ingestion never blocked by a broken channel.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { AgentEvent } from '@mamori/contracts';
 import { simpleParser } from 'mailparser';
@@ -27,6 +32,17 @@ import {
   retryNow,
   sendDue,
 } from './notifications.service.ts';
+
+/** Polls until `fn` returns something truthy (10 s at most). */
+async function until<T>(fn: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe('notifications', async () => {
   // A real SMTP server on loopback that keeps every message it receives.
@@ -92,6 +108,7 @@ describe('notifications', async () => {
     ...over,
   });
   const SECRET = 'a-webhook-secret-of-some-length';
+  let mailChannelId = '';
 
   it('lets region admins add e-mail and signed webhook channels; facility admins only e-mail for their facility', async () => {
     const mail = await admin.req('POST', '/api/notification-channels', {
@@ -101,6 +118,7 @@ describe('notifications', async () => {
       config: { to: ['it@shiogama.example.jp'] },
     });
     assert.equal(mail.statusCode, 201, mail.body);
+    mailChannelId = mail.json().id;
     const hook = await admin.req('POST', '/api/notification-channels', {
       kind: 'webhook',
       name: 'SOC',
@@ -201,6 +219,71 @@ describe('notifications', async () => {
     assert.match(escalations[0].subject, /地域SOC/);
   });
 
+  it('exports alerts to a real SIEM receiver (rsyslog) as RFC 5424 syslog over TCP', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-rsyslog-'));
+    onCleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const port = await freePort();
+    fs.writeFileSync(
+      path.join(dir, 'rsyslog.conf'),
+      [
+        `global(workDirectory="${dir}")`,
+        'module(load="imtcp")',
+        `input(type="imtcp" port="${port}" address="127.0.0.1" ruleset="siem")`,
+        'template(name="fields" type="string" string="%app-name%|%msgid%|%syslogseverity-text%|%structured-data%|%msg%\\n")',
+        `ruleset(name="siem") { action(type="omfile" file="${dir}/siem.log" template="fields") }`,
+      ].join('\n'),
+    );
+    assert.ok(fs.existsSync('/usr/sbin/rsyslogd'), 'rsyslog is missing: run scripts/install-system-deps.sh');
+    const rsyslog = spawn(
+      '/usr/sbin/rsyslogd',
+      ['-n', '-f', path.join(dir, 'rsyslog.conf'), '-i', path.join(dir, 'pid')],
+      { stdio: 'ignore' },
+    );
+    onCleanup(async () => {
+      rsyslog.kill('SIGTERM');
+    });
+    await until(async () => {
+      const ok = await new Promise<boolean>((r) =>
+        net
+          .connect(port, '127.0.0.1')
+          .on('connect', function (this: net.Socket) {
+            this.destroy();
+            r(true);
+          })
+          .on('error', () => r(false)),
+      );
+      return ok || undefined;
+    });
+    const ch = await admin.req('POST', '/api/notification-channels', {
+      kind: 'syslog',
+      name: 'SIEM',
+      facilityId: null,
+      config: { url: `tcp://127.0.0.1:${port}` },
+    });
+    assert.equal(ch.statusCode, 201, ch.body);
+    await admin.req('POST', '/api/notification-rules', {
+      channelId: ch.json().id,
+      facilityId: null,
+      minSeverity: 'info',
+      sources: null,
+    });
+    await ingestEvents(t.database.db, identity, [
+      event({ kind: 'siem', severity: 'critical', title: 'SIEM へ送るアラート' }),
+    ]);
+    await enqueueNewAlerts(t.database.db);
+    await sendDue(t.database.db, settings);
+    const line = await until(() => {
+      const log = fs.existsSync(path.join(dir, 'siem.log')) ? fs.readFileSync(path.join(dir, 'siem.log'), 'utf8') : '';
+      return log.split('\n').find((l) => l.includes('SIEM へ送るアラート'));
+    });
+    const [app, msgid, severity, sd, msg] = line.split('|');
+    assert.equal(app, 'mamori');
+    assert.equal(msgid, 'alert');
+    assert.equal(severity, 'crit');
+    assert.match(sd ?? '', /^\[mamori@32473 alertId="[0-9a-f-]{36}" facility="塩竈クリニック" severity="critical"/);
+    assert.equal(JSON.parse((msg ?? '').replace(/^\uFEFF/, '')).alert.title, 'SIEM へ送るアラート');
+  });
+
   it('never blocks ingestion when SMTP is down; the failure is recorded and given up after the limit', async () => {
     const broken: NotifySettings = {
       ...settings,
@@ -218,7 +301,9 @@ describe('notifications', async () => {
     const alertId = (await admin.req('GET', '/api/alerts?source=agent&limit=500'))
       .json()
       .items.find((a: { kind: string }) => a.kind === 'down').id;
-    const d = (await admin.req('GET', `/api/alerts/${alertId}/deliveries`)).json().items[0];
+    const d = (await admin.req('GET', `/api/alerts/${alertId}/deliveries`))
+      .json()
+      .items.find((x: { channelId: string }) => x.channelId === mailChannelId);
     assert.equal(d.status, 'failed');
     assert.equal(d.attempts, 3);
     assert.match(d.lastError, /ECONNREFUSED|connect/i);

@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
+import tls from 'node:tls';
 import nodemailer, { type Transporter } from 'nodemailer';
 
 /** Everything a message is built from. */
@@ -17,7 +20,7 @@ export type AlertMessage = {
 };
 
 /** How a channel is reached. */
-export type ChannelTarget = { kind: string; config: { to?: string[]; url?: string; secret?: string } };
+export type ChannelTarget = { kind: string; config: { to?: string[]; url?: string; secret?: string; caPem?: string } };
 
 /** SMTP settings; unset means e-mail channels fail with a clear error. */
 export type MailSettings = { smtpUrl: string | undefined; from: string };
@@ -89,6 +92,45 @@ export function webhookBody(kind: string, m: AlertMessage): string {
 export const signWebhook = (secret: string, timestamp: string, body: string) =>
   `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 
+const SYSLOG_SEVERITY: Record<string, number> = { critical: 2, high: 3, medium: 4, low: 5, info: 6 };
+const sdEscape = (v: string) => v.replace(/[\\"\]]/g, (c) => `\\${c}`);
+
+/**
+ * One RFC 5424 syslog message (facility local0) with the alert as structured data and as JSON in
+ * the message body, framed by octet counting (RFC 6587) for TCP/TLS.
+ */
+export function syslogFrame(m: AlertMessage, hostname: string, now = new Date()): string {
+  const pri = 16 * 8 + (SYSLOG_SEVERITY[m.severity] ?? 6);
+  // 32473 is the private enterprise number reserved for documentation (RFC 5612).
+  const sd = `[mamori@32473 alertId="${sdEscape(m.alertId)}" facility="${sdEscape(m.facilityName)}" severity="${m.severity}" source="${sdEscape(m.source)}" kind="${sdEscape(m.kind)}" reason="${m.reason}"]`;
+  const body = JSON.parse(webhookBody('webhook', m)) as object;
+  const msg = `<${pri}>1 ${now.toISOString()} ${hostname.replace(/\s/g, '') || '-'} mamori - alert ${sd} \uFEFF${JSON.stringify(body)}`;
+  return `${Buffer.byteLength(msg)} ${msg}`;
+}
+
+async function sendSyslog(target: ChannelTarget, m: AlertMessage): Promise<string> {
+  const match = /^(tcp|tls):\/\/(.+):(\d+)$/.exec(target.config.url ?? '');
+  if (!match) throw new Error('The syslog URL must be tcp://host:port or tls://host:port');
+  const [, scheme, rawHost = '', port] = match;
+  const host = rawHost.replace(/^\[|\]$/g, '');
+  const frame = syslogFrame(m, os.hostname());
+  await new Promise<void>((resolve, reject) => {
+    const opts = { host, port: Number(port), timeout: 10_000 };
+    const socket =
+      scheme === 'tls'
+        ? tls.connect({
+            ...opts,
+            servername: net.isIP(host) ? undefined : host,
+            ...(target.config.caPem ? { ca: target.config.caPem } : {}),
+          })
+        : net.connect(opts);
+    socket.once(scheme === 'tls' ? 'secureConnect' : 'connect', () => socket.end(frame, () => resolve()));
+    socket.once('timeout', () => socket.destroy(new Error('syslog receiver timed out')));
+    socket.once('error', reject);
+  });
+  return `syslog ${scheme}://${host}:${port}`;
+}
+
 let transport: { url: string; t: Transporter } | undefined;
 
 /** Sends one message to one channel; throws with a readable reason on failure. Times out after 10 s. */
@@ -110,6 +152,7 @@ export async function send(target: ChannelTarget, m: AlertMessage, mail: MailSet
     const info = await transport.t.sendMail({ from: mail.from, to: target.config.to ?? [], subject, text });
     return `smtp ${info.response ?? 'sent'}`;
   }
+  if (target.kind === 'syslog') return sendSyslog(target, m);
   const url = target.config.url;
   if (!url) throw new Error('The channel has no URL');
   const body = webhookBody(target.kind, m);
