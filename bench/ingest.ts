@@ -11,14 +11,13 @@
  * Target (issue 3): ≥ 10,000 events/s on this 2-core machine.
  */
 import https from 'node:https';
-import { createKeyAndCsr } from '../apps/agent/src/csr.ts';
 import {
   bootstrapAdmin,
   embeddedPgVersion,
+  enrolAgents,
   freePort,
   log,
   machine,
-  request,
   round,
   runBench,
   spawnServer,
@@ -94,27 +93,7 @@ async function runOnce(kind: 'embedded' | 'external') {
   });
   if (f.status !== 201) throw new Error(`facility: ${f.status} ${f.body}`);
   const facilityId = JSON.parse(f.body).id;
-  const agents: Agent[] = [];
-  for (let i = 0; i < AGENTS; i++) {
-    const tok = await authed('POST', '/api/enrolment-tokens', { facilityId, ttlMinutes: 10 });
-    const { keyPem, csrPem } = await createKeyAndCsr(`bench-${i}`);
-    const host = {
-      hostname: `bench-${i}`,
-      os: 'linux',
-      osVersion: '12',
-      ips: [],
-      agentVersion: 'bench',
-      uptimeSeconds: 1,
-    };
-    const res = await request(`${url}/api/agents/enroll`, {
-      ca,
-      method: 'POST',
-      body: { token: JSON.parse(tok.body).token, csrPem, host },
-    });
-    if (res.status !== 201) throw new Error(`enrol: ${res.status} ${res.body}`);
-    const { certPem } = JSON.parse(res.body);
-    agents.push({ agent: new https.Agent({ key: keyPem, cert: certPem, ca, keepAlive: true, maxSockets: 1 }) });
-  }
+  const agents: Agent[] = (await enrolAgents(url, ca, authed, facilityId, AGENTS, 1)).map((a) => ({ agent: a.agent }));
   log(`${kind}: ${AGENTS} agents enrolled; warming up ${WARMUP_S} s`);
   const eventsUrl = `${url}/api/agent/events`;
   const drive = async (seconds: number) => {

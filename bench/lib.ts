@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generate } from 'otplib';
 import pg from 'pg';
+import { createKeyAndCsr } from '../apps/agent/src/csr.ts';
 
 /** Repository root (bench/ lives directly under it). */
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -519,4 +520,51 @@ export async function bootstrapAdmin(server: ServerChild, url: string) {
   csrf = JSON.parse(enable.body).csrfToken;
   if (JSON.parse(enable.body).state !== 'active') throw new Error(`session not active after MFA: ${enable.body}`);
   return { cookie, csrf, authed };
+}
+
+/** An enrolled agent: its id and a keep-alive HTTPS agent presenting its certificate. */
+export type BenchAgent = { id: string; agent: https.Agent };
+
+/**
+ * Enrols `n` agents the real way: a one-time token from the console API, a key and CSR made by
+ * the agent's own code, and POST /api/agents/enroll. `concurrency` enrolments run at once.
+ */
+export async function enrolAgents(
+  url: string,
+  ca: string,
+  authed: (method: string, path: string, body?: unknown) => Promise<HttpResponse>,
+  facilityId: string,
+  n: number,
+  concurrency: number,
+): Promise<BenchAgent[]> {
+  const out: BenchAgent[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const tok = await authed('POST', '/api/enrolment-tokens', { facilityId, ttlMinutes: 60 });
+      if (tok.status !== 201) throw new Error(`token: ${tok.status} ${tok.body}`);
+      const { keyPem, csrPem } = await createKeyAndCsr(`bench-${i}`);
+      const host = {
+        hostname: `bench-${i}`,
+        os: 'linux',
+        osVersion: '12',
+        ips: [],
+        agentVersion: 'bench',
+        uptimeSeconds: 1,
+      };
+      const res = await request(`${url}/api/agents/enroll`, {
+        ca,
+        method: 'POST',
+        body: { token: JSON.parse(tok.body).token, csrPem, host },
+      });
+      if (res.status !== 201) throw new Error(`enrol: ${res.status} ${res.body}`);
+      const body = JSON.parse(res.body) as { agentId: string; certPem: string };
+      out.push({
+        id: body.agentId,
+        agent: new https.Agent({ key: keyPem, cert: body.certPem, ca, keepAlive: true, maxSockets: 1 }),
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return out;
 }
