@@ -29,7 +29,6 @@ import {
   freePort,
   log,
   machine,
-  request,
   round,
   runBench,
   type ServerChild,
