@@ -8,12 +8,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { generate } from 'otplib';
 import pg from 'pg';
 import { createKeyAndCsr } from '../apps/agent/src/csr.ts';
+import { freePort } from '../scripts/free-port.ts';
+
+export { freePort };
 
 /** Repository root (bench/ lives directly under it). */
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -38,16 +40,6 @@ export const median = (xs: number[]): number => {
 };
 
 export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: registered work runs once, last first, on success, failure, SIGINT/SIGTERM or deadline.

@@ -1,21 +1,13 @@
 /** Starts the platform the way a newcomer does (`mamori start`, embedded PostgreSQL) for end-to-end tests. */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../scripts/free-port.ts';
+
+export { freePort };
 
 const MAIN = path.resolve(import.meta.dirname, '../apps/server/src/main.ts');
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** A platform started as a child process, with what it printed. */
 export type Platform = {

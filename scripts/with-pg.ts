@@ -6,25 +6,15 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../apps/server/src/db/embedded.ts';
+import { freePort } from './free-port.ts';
 
 const [kind, sep, ...command] = process.argv.slice(2);
 if ((kind !== 'embedded' && kind !== 'debian15') || sep !== '--' || command.length === 0) {
   process.stderr.write('usage: with-pg.ts embedded|debian15 -- <command…>\n');
   process.exit(2);
-}
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 const port = await freePort();

@@ -1,7 +1,6 @@
 /** Test helpers: a fresh migrated database per test file, an app to inject into, and factories. */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -9,6 +8,7 @@ import type { CreateFacilityRequest, Role } from '@mamori/contracts';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { generate } from 'otplib';
 import pg from 'pg';
+import { freePort } from '../../../../scripts/free-port.ts';
 import { buildApp } from '../app.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { type Database, openDatabase } from '../db/client.ts';
@@ -17,15 +17,7 @@ import { runMigrations } from '../db/migrate.ts';
 import { type Ca, loadOrCreateCa } from '../modules/pki/pki.service.ts';
 import { SESSION_COOKIE } from '../plugins/auth.ts';
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 const cleanups: (() => Promise<void>)[] = [];
 // Registered when the module loads, so it hangs off the file's root test, not any one suite.
