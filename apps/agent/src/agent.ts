@@ -49,7 +49,12 @@ export async function runAgent(opts: RunOptions): Promise<RunResult> {
 
   const client = createServerClient(enrolment);
   const outbox = new Outbox(statePaths(dir).outbox, { logger: log });
-  let policy: AgentPolicy = { heartbeatSeconds: config.heartbeatSeconds, maxBatch: DEFAULT_MAX_BATCH };
+  let policy: AgentPolicy = {
+    heartbeatSeconds: config.heartbeatSeconds,
+    maxBatch: DEFAULT_MAX_BATCH,
+    decoys: [],
+    isolation: null,
+  };
   const stop = new AbortController();
   const signal = AbortSignal.any([opts.signal, stop.signal]);
   let revoked: RevokedError | undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, PageQuerySchema, pageOf, TimestampSchema } from './common.ts';
+import { AgentDecoyPolicySchema, AgentIsolationSchema } from './decoys.ts';
 
 /** Creating a one-time enrolment token for a facility's agents. */
 export const CreateEnrolmentTokenRequestSchema = z.object({
@@ -61,6 +62,10 @@ export const AgentPolicySchema = z.object({
   heartbeatSeconds: z.number().int().min(5).max(3600),
   /** Largest batch of events the server accepts in one request. */
   maxBatch: z.number().int(),
+  /** Decoy policies that apply to this host (module `decoys`). */
+  decoys: z.array(AgentDecoyPolicySchema).default([]),
+  /** Network isolation the SOC asked for, or null when it never did. */
+  isolation: AgentIsolationSchema.nullable().default(null),
 });
 export type AgentPolicy = z.infer<typeof AgentPolicySchema>;
 

@@ -3,6 +3,7 @@ export * from './alerts.ts';
 export * from './audit.ts';
 export * from './auth.ts';
 export * from './common.ts';
+export * from './decoys.ts';
 export * from './facilities.ts';
 export * from './notifications.ts';
 export * from './permissions.ts';

@@ -55,6 +55,8 @@ const toAgent = (r: Row, offlineAfterSeconds: number): Agent => ({
 export const agentPolicy = (s: AgentSettings): AgentPolicy => ({
   heartbeatSeconds: s.heartbeatSeconds,
   maxBatch: MAX_EVENT_BATCH,
+  decoys: [],
+  isolation: null,
 });
 
 /** Creates a one-time, expiring enrolment token for a facility in the actor's scope. */
