@@ -17,11 +17,11 @@ import { SYSTEM_SCOPE, withScope } from '../../db/scope.ts';
 import { type Actor, systemActor } from '../../lib/actor.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, invalid, notFound } from '../../lib/errors.ts';
-import { raiseAlert } from '../alerts/alerts.service.ts';
+import { raiseAlert, raiseAlerts } from '../alerts/alerts.service.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { facilities } from '../facilities/facilities.tables.ts';
 import { type Ca, normalizeSerial, signCsr } from '../pki/pki.service.ts';
-import { agentEvents, agents, enrolmentTokens } from './agents.tables.ts';
+import { agents, enrolmentTokens } from './agents.tables.ts';
 
 /** How agents are run: heartbeat interval and when a silent agent counts as offline. */
 export type AgentSettings = { heartbeatSeconds: number; offlineAfterSeconds: number };
@@ -160,8 +160,36 @@ export async function enrolAgent(
 }
 
 /**
+ * How long a looked-up agent identity is reused for its certificate serial. Revocation in this
+ * process takes effect at once (`forgetAgentIdentity`); on other replicas within this time.
+ */
+export const AGENT_IDENTITY_TTL_MS = 5_000;
+type CachedIdentity = { identity: AgentIdentity; certNotAfter: number; until: number };
+/** Per database: serial → identity, and serials revoked here recently (never cached until `until`). */
+const identityCaches = new WeakMap<Db, { ok: Map<string, CachedIdentity>; revoked: Map<string, number> }>();
+const cacheOf = (db: Db) => {
+  let c = identityCaches.get(db);
+  if (!c) {
+    c = { ok: new Map(), revoked: new Map() };
+    identityCaches.set(db, c);
+  }
+  return c;
+};
+
+/**
+ * Drops a certificate serial from this process's identity cache and keeps it out for one TTL, so
+ * a revocation is seen by the very next call (also by one whose lookup raced the revocation).
+ */
+export function forgetAgentIdentity(db: Db, serial: string): void {
+  const c = cacheOf(db);
+  c.ok.delete(serial);
+  c.revoked.set(serial, Date.now() + AGENT_IDENTITY_TTL_MS);
+}
+
+/**
  * Identifies the agent behind a mutual-TLS connection: a certificate from the platform CA whose
- * serial belongs to an enrolled, unrevoked agent. Anything else is refused.
+ * serial belongs to an enrolled, unrevoked agent. Anything else is refused. A successful lookup is
+ * reused for `AGENT_IDENTITY_TTL_MS` (a batch of events then costs no extra transaction).
  */
 export async function authenticateAgent(db: Db, socket: TLSSocket | undefined): Promise<AgentIdentity> {
   const refuse = (message: string) => new AppError('unauthenticated', 401, message);
@@ -171,13 +199,30 @@ export async function authenticateAgent(db: Db, socket: TLSSocket | undefined): 
   const peer = socket.getPeerCertificate();
   if (!peer.serialNumber) throw refuse('No agent certificate was presented');
   const serial = normalizeSerial(peer.serialNumber);
+  const cache = cacheOf(db);
+  const now = Date.now();
+  const hit = cache.ok.get(serial);
+  if (hit && hit.until > now) {
+    if (hit.certNotAfter < now) throw refuse('The agent certificate has expired; enrol again');
+    return hit.identity;
+  }
   const [row] = await withScope(db, SYSTEM_SCOPE, (tx) =>
     tx.select().from(agents).where(eq(agents.certSerial, serial)),
   );
   if (!row) throw refuse('This certificate does not belong to an enrolled agent');
   if (row.revokedAt) throw new AppError('forbidden', 403, 'This agent has been revoked');
   if (row.certNotAfter.getTime() < Date.now()) throw refuse('The agent certificate has expired; enrol again');
-  return { id: row.id, facilityId: row.facilityId, hostname: row.hostname, certSerial: serial };
+  const identity = { id: row.id, facilityId: row.facilityId, hostname: row.hostname, certSerial: serial };
+  const revokedUntil = cache.revoked.get(serial);
+  if (revokedUntil !== undefined && revokedUntil > Date.now()) return identity;
+  if (revokedUntil !== undefined) cache.revoked.delete(serial);
+  if (cache.ok.size >= 100_000) cache.ok.clear();
+  cache.ok.set(serial, {
+    identity,
+    certNotAfter: row.certNotAfter.getTime(),
+    until: Date.now() + AGENT_IDENTITY_TTL_MS,
+  });
+  return identity;
 }
 
 /** Records a heartbeat and the host's facts; returns the policy. */
@@ -203,72 +248,106 @@ export async function heartbeat(db: Db, agent: AgentIdentity, facts: HostFacts, 
 /**
  * Stores a batch exactly once: ids already in the ledger are reported as duplicates; new events
  * become (or fold into) alerts in the agent's own facility, all in one transaction.
+ *
+ * Four round trips whatever the batch size: BEGIN + scope; one statement that locks the open
+ * alerts of the batch's dedup keys and inserts the ledger rows already linked to their alert (an
+ * existing open alert's id, or a fresh id for the alert about to be created); one statement that
+ * raises every alert of the batch (`raiseAlerts`); COMMIT. Values go to PostgreSQL as arrays
+ * (`unnest`), not as one bound parameter each: building a 500-row statement in the ORM was most of
+ * the server's CPU time.
  */
 export async function ingestEvents(db: Db, agent: AgentIdentity, events: AgentEvent[]): Promise<AgentEventAck> {
-  const ids = new Set<string>();
+  const byId = new Map<string, AgentEvent>();
+  const keyOf = new Map<string, string>();
+  const newAlertIds = new Map<string, string>();
   for (const e of events) {
-    if (ids.has(e.id))
+    if (byId.has(e.id))
       throw invalid('The batch repeats an event id', [{ path: 'body.events', message: `duplicate id ${e.id}` }]);
-    ids.add(e.id);
+    byId.set(e.id, e);
+    const key = e.dedupKey ?? `${e.source}:${e.kind}:${agent.id}`;
+    keyOf.set(e.id, key);
+    if (!newAlertIds.has(key)) newAlertIds.set(key, crypto.randomUUID());
   }
+  // Ledger rows and alert locks are taken in sorted order, so overlapping batches cannot deadlock.
+  const ids = [...byId.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = ids.map((id) => keyOf.get(id) as string);
   return withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, async (tx) => {
-    // Fold the batch by dedup key first: one alert upsert per key, not per event.
-    const groups = new Map<string, AgentEvent[]>();
-    for (const e of events) {
-      const key = e.dedupKey ?? `${e.source}:${e.kind}:${agent.id}`;
-      groups.set(key, [...(groups.get(key) ?? []), e]);
-    }
-    const alertIdByEvent = new Map<string, string>();
-    const accepted: string[] = [];
     // The ledger decides what is new: insert all ids, keep those that were not there yet.
     // Inserting first makes a concurrent retry of the same id wait here, then find it taken.
-    const fresh = await tx
-      .insert(agentEvents)
-      .values(
-        events.map((e) => ({
-          id: e.id,
-          agentId: agent.id,
-          facilityId: agent.facilityId,
-          occurredAt: new Date(e.occurredAt),
-        })),
+    const fresh = await tx.execute<{ id: string; alert_id: string }>(sql`
+      with open as (
+        select dedup_key, id from alerts
+        where facility_id = ${agent.facilityId}::uuid and dedup_key = any(${sql.param([...newAlertIds.keys()])}::text[])
+          and status in ('new', 'acknowledged', 'investigating')
+        order by dedup_key
+        for update
       )
-      .onConflictDoNothing()
-      .returning({ id: agentEvents.id });
-    const freshIds = new Set(fresh.map((r) => r.id));
-    for (const [dedupKey, group] of groups) {
-      const news = group.filter((e) => freshIds.has(e.id));
-      if (!news.length) continue;
-      const worst = news.reduce((a, b) => (rank(b.severity) > rank(a.severity) ? b : a));
-      const latest = news.reduce((a, b) => (b.occurredAt > a.occurredAt ? b : a));
-      const { id } = await raiseAlert(tx, {
-        facilityId: agent.facilityId,
-        agentId: agent.id,
-        hostname: agent.hostname,
-        source: worst.source,
-        kind: worst.kind,
-        severity: worst.severity,
-        title: worst.title,
-        details: latest.details,
-        dedupKey,
-        occurredAt: new Date(latest.occurredAt),
-        occurrences: news.length,
+      insert into agent_events (id, agent_id, facility_id, occurred_at, alert_id)
+      select u.id, ${agent.id}::uuid, ${agent.facilityId}::uuid, u.occurred_at, coalesce(o.id, u.new_alert_id)
+      from unnest(
+        ${sql.param(ids)}::uuid[],
+        ${sql.param(ids.map((id) => (byId.get(id) as AgentEvent).occurredAt))}::timestamptz[],
+        ${sql.param(keys)}::text[],
+        ${sql.param(keys.map((k) => newAlertIds.get(k) as string))}::uuid[]
+      ) with ordinality as u(id, occurred_at, dedup_key, new_alert_id, ord)
+      left join open o on o.dedup_key = u.dedup_key
+      order by u.ord
+      on conflict do nothing
+      returning id, alert_id`);
+    const linked = new Map(fresh.rows.map((r) => [r.id, r.alert_id]));
+    // Fold the new events by dedup key: one alert per key, its counter raised by the group's size.
+    const groups = new Map<string, AgentEvent[]>();
+    for (const e of events) {
+      if (!linked.has(e.id)) continue;
+      const key = keyOf.get(e.id) as string;
+      const group = groups.get(key);
+      if (group) group.push(e);
+      else groups.set(key, [e]);
+    }
+    const accepted: string[] = [];
+    if (groups.size) {
+      const inputs = [...groups].map(([dedupKey, news]) => {
+        let worst = news[0] as AgentEvent;
+        let latest = worst;
+        for (const e of news) {
+          accepted.push(e.id);
+          if (rank(e.severity) > rank(worst.severity)) worst = e;
+          if (e.occurredAt > latest.occurredAt) latest = e;
+        }
+        const linkedTo = linked.get(worst.id) as string;
+        return {
+          facilityId: agent.facilityId,
+          agentId: agent.id,
+          hostname: agent.hostname,
+          source: worst.source,
+          kind: worst.kind,
+          severity: worst.severity,
+          title: worst.title,
+          details: latest.details,
+          dedupKey,
+          occurredAt: new Date(latest.occurredAt),
+          occurrences: news.length,
+          newId: linkedTo === newAlertIds.get(dedupKey) ? linkedTo : undefined,
+          linkedTo,
+          news,
+        };
       });
-      for (const e of news) {
-        alertIdByEvent.set(e.id, id);
-        accepted.push(e.id);
+      const raised = await raiseAlerts(tx, inputs);
+      // Rare: another transaction created the open alert for a key after this one looked; the
+      // upsert folded into that alert, so point this batch's ledger rows at it.
+      const relink = inputs.flatMap((input, k) => {
+        const id = (raised[k] as { id: string }).id;
+        return id === input.linkedTo ? [] : input.news.map((e) => [e.id, id] as const);
+      });
+      if (relink.length) {
+        await tx.execute(sql`
+          update agent_events set alert_id = v.alert_id
+          from unnest(${sql.param(relink.map((r) => r[0]))}::uuid[], ${sql.param(relink.map((r) => r[1]))}::uuid[])
+            as v(id, alert_id)
+          where agent_events.id = v.id`);
       }
     }
-    if (accepted.length) {
-      // Link each new ledger row to its alert (one statement for the batch).
-      const pairs = sql.join(
-        accepted.map((eid) => sql`(${eid}::uuid, ${alertIdByEvent.get(eid)}::uuid)`),
-        sql`, `,
-      );
-      await tx.execute(
-        sql`update agent_events set alert_id = v.alert_id from (values ${pairs}) as v(id, alert_id) where agent_events.id = v.id`,
-      );
-    }
-    return { accepted, duplicates: events.map((e) => e.id).filter((id) => !freshIds.has(id)) };
+    return { accepted, duplicates: events.map((e) => e.id).filter((id) => !linked.has(id)) };
   });
 }
 
@@ -313,6 +392,7 @@ export async function revokeAgent(db: Db, actor: Actor, settings: AgentSettings,
       .set({ revokedAt: new Date() })
       .where(and(eq(agents.id, id), isNull(agents.revokedAt)))
       .returning();
+    if (row) forgetAgentIdentity(db, row.certSerial);
     if (!row) {
       const [existing] = await tx.select().from(agents).where(eq(agents.id, id));
       if (!existing) throw notFound('Agent');

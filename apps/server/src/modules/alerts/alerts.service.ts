@@ -6,7 +6,7 @@ import type { Actor } from '../../lib/actor.ts';
 import { conflict, invalid, notFound } from '../../lib/errors.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { users } from '../users/users.tables.ts';
-import { announceAlertChange } from './alerts.live.ts';
+import { ALERT_CHANNEL, announceAlertChange } from './alerts.live.ts';
 import { alerts, alertTimeline } from './alerts.tables.ts';
 
 const OPEN = ['new', 'acknowledged', 'investigating'] as const;
@@ -26,6 +26,8 @@ export type AlertInput = {
   occurredAt: Date;
   /** How many occurrences this input stands for (a batch may fold several). */
   occurrences?: number;
+  /** Id to give the alert if this input creates one (for callers that link rows to it first). */
+  newId?: string;
 };
 
 type Row = typeof alerts.$inferSelect;
@@ -55,52 +57,71 @@ export const toAlert = (r: Row): Alert => ({
  * raised. Returns the alert id and whether it is new.
  */
 export async function raiseAlert(tx: Tx, input: AlertInput): Promise<{ id: string; created: boolean }> {
-  const n = input.occurrences ?? 1;
-  const [row] = await tx
-    .insert(alerts)
-    .values({
-      facilityId: input.facilityId,
-      agentId: input.agentId ?? null,
-      hostname: input.hostname ?? null,
-      source: input.source,
-      kind: input.kind,
-      severity: input.severity,
-      title: input.title,
-      details: input.details ?? {},
-      dedupKey: input.dedupKey,
-      count: n,
-      firstSeenAt: input.occurredAt,
-      lastSeenAt: input.occurredAt,
-    })
-    .onConflictDoUpdate({
-      target: [alerts.facilityId, alerts.dedupKey],
-      targetWhere: sql`status in ('new', 'acknowledged', 'investigating')`,
-      set: {
-        count: sql`${alerts.count} + ${n}`,
-        lastSeenAt: sql`greatest(${alerts.lastSeenAt}, excluded.last_seen_at)`,
-        firstSeenAt: sql`least(${alerts.firstSeenAt}, excluded.first_seen_at)`,
-        severity: sql`case when ${severityRankSql(sql`excluded.severity`)} > ${severityRankSql(alerts.severity)} then excluded.severity else ${alerts.severity} end`,
-        details: sql`excluded.details`,
-        updatedAt: sql`now()`,
-      },
-    })
-    .returning({ id: alerts.id, created: sql<boolean>`xmax = 0` });
+  const [row] = await raiseAlerts(tx, [input]);
   if (!row) throw new Error('alert upsert returned nothing');
-  await announceAlertChange(tx, {
-    alertId: row.id,
-    facilityId: input.facilityId,
-    change: row.created ? 'created' : 'updated',
-  });
-  if (row.created) {
-    await tx.insert(alertTimeline).values({
-      alertId: row.id,
-      facilityId: input.facilityId,
-      at: input.occurredAt,
-      type: 'occurred',
-      body: input.title,
-    });
-  }
   return row;
+}
+
+/**
+ * `raiseAlert` for many inputs in one statement (one round trip): the upsert, the "occurred"
+ * timeline entry of each new alert and the live-console announcement (pg_notify, sent at commit)
+ * all happen inside it. Inputs must have distinct (facility, dedup key) pairs; results are in
+ * input order. Rows are written in (facility, dedup key) order so that concurrent batches with
+ * overlapping keys cannot deadlock.
+ */
+export async function raiseAlerts(tx: Tx, inputs: AlertInput[]): Promise<{ id: string; created: boolean }[]> {
+  if (!inputs.length) return [];
+  const keyOf = (i: { facilityId: string; dedupKey: string }) => `${i.facilityId}\u0000${i.dedupKey}`;
+  const sorted = [...inputs].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  for (let k = 1; k < sorted.length; k++) {
+    if (keyOf(sorted[k] as AlertInput) === keyOf(sorted[k - 1] as AlertInput))
+      throw new Error('raiseAlerts: the same dedup key twice in one call');
+  }
+  const col = <T>(f: (i: AlertInput) => T) => sql.param(sorted.map(f));
+  const open = sql.raw(`status in (${OPEN.map((s) => `'${s}'`).join(', ')})`);
+  const res = await tx.execute<{ id: string; facility_id: string; dedup_key: string; created: boolean }>(sql`
+    with input as (
+      select * from unnest(
+        ${col((i) => i.newId ?? null)}::uuid[], ${col((i) => i.facilityId)}::uuid[], ${col((i) => i.agentId ?? null)}::uuid[],
+        ${col((i) => i.hostname ?? null)}::text[], ${col((i) => i.source)}::text[], ${col((i) => i.kind)}::text[],
+        ${col((i) => i.severity)}::text[], ${col((i) => i.title)}::text[],
+        ${col((i) => JSON.stringify(i.details ?? {}))}::jsonb[], ${col((i) => i.dedupKey)}::text[],
+        ${col((i) => i.occurrences ?? 1)}::int[], ${col((i) => i.occurredAt.toISOString())}::timestamptz[]
+      ) with ordinality as u(new_id, facility_id, agent_id, hostname, source, kind, severity, title, details,
+                             dedup_key, n, occurred_at, ord)
+    ),
+    up as (
+      insert into alerts as a (id, facility_id, agent_id, hostname, source, kind, severity, title, details,
+                               dedup_key, count, first_seen_at, last_seen_at)
+      select coalesce(new_id, gen_random_uuid()), facility_id, agent_id, hostname, source, kind, severity, title,
+             details, dedup_key, n, occurred_at, occurred_at
+      from input order by ord
+      on conflict (facility_id, dedup_key) where ${open} do update set
+        count = a.count + excluded.count,
+        last_seen_at = greatest(a.last_seen_at, excluded.last_seen_at),
+        first_seen_at = least(a.first_seen_at, excluded.first_seen_at),
+        severity = case when ${severityRankSql(sql`excluded.severity`)} > ${severityRankSql(sql`a.severity`)}
+                        then excluded.severity else a.severity end,
+        details = excluded.details,
+        updated_at = now()
+      returning a.id, a.facility_id, a.dedup_key, (a.xmax = 0) as created
+    ),
+    timeline as (
+      insert into alert_timeline (alert_id, facility_id, at, type, body)
+      select up.id, up.facility_id, i.occurred_at, 'occurred', i.title
+      from up join input i on i.facility_id = up.facility_id and i.dedup_key = up.dedup_key
+      where up.created
+    )
+    select up.id, up.facility_id, up.dedup_key, up.created,
+           pg_notify(${ALERT_CHANNEL}, json_build_object('alertId', up.id, 'facilityId', up.facility_id,
+                     'change', case when up.created then 'created' else 'updated' end)::text)
+    from up`);
+  const byKey = new Map(res.rows.map((r) => [keyOf({ facilityId: r.facility_id, dedupKey: r.dedup_key }), r]));
+  return inputs.map((i) => {
+    const r = byKey.get(keyOf(i));
+    if (!r) throw new Error('alert upsert returned nothing');
+    return { id: r.id, created: r.created };
+  });
 }
 
 function severityRankSql(col: SQL | typeof alerts.severity): SQL {
