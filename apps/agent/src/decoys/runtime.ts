@@ -1,0 +1,1015 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rmdir,
+  stat,
+  unlink,
+  utimes,
+} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import {
+  type AgentDecoyPolicy,
+  type AgentIsolation,
+  type DecoyInventoryReport,
+  decoyDirectoryProblem,
+  normaliseDirectory,
+} from '@mamori/contracts';
+import type { Logger } from '../log.ts';
+import type { NewEvent } from '../outbox.ts';
+import { ensurePrivateDir } from '../state.ts';
+import { type IsolationCommands, isolationCommands, type PlatformEndpoint, runCommands } from './isolation.ts';
+import { type DecoyManifest, type DecoyRecord, loadManifest, saveManifest } from './manifest.ts';
+import { type EntropyFn, type ExistingEntry, loadDecoysPackage, type Planner } from './planner.ts';
+import { type Suspect, scanOpenFiles, startTicksOf } from './proc.ts';
+import { defaultDecoyRoots } from './roots.ts';
+import {
+  DEFAULT_TREE_THRESHOLDS,
+  looksLikeNoteName,
+  noteScore,
+  TreeCounters,
+  type TreeFinding,
+  type TreeThresholds,
+} from './signals.ts';
+import {
+  findInotifywait,
+  nowMs,
+  type TreeWatcher,
+  type WatchEvent,
+  watchWithFsWatch,
+  watchWithInotify,
+} from './watch.ts';
+
+/** Collaborators and settings of the decoy runtime. */
+export interface DecoyRuntimeOptions {
+  /** The agent's state directory; the manifest is `<stateDir>/decoys.json`, the isolation override `isolation.json`. */
+  stateDir: string;
+  logger: Logger;
+  /** Enqueues an event into the outbox (the sender wakes at once). */
+  emit: (e: NewEvent) => Promise<void>;
+  /** Sends the full decoy inventory to the server. */
+  report: (r: DecoyInventoryReport) => Promise<void>;
+  /** Roots decoys may be planted under (default: `MAMORI_AGENT_DECOY_ROOTS` or the OS defaults, see roots.ts). */
+  allowedRoots?: string[];
+  /** Integrity sweep period (default 5 minutes; also once at start). */
+  sweepMs?: number;
+  /** The platform server URL, kept reachable by the isolation presets. */
+  serverUrl?: string;
+  /** Which watcher to use (default `auto`: inotifywait when installed on Linux, else fs.watch). */
+  watcher?: 'auto' | 'inotify' | 'fs.watch';
+  /** How long to keep looking for the process behind a decoy signal (default 400 ms). */
+  identifyWindowMs?: number;
+  /** Tree heuristics thresholds (defaults in signals.ts). */
+  thresholds?: Partial<TreeThresholds>;
+  /** The decoy planner and entropy function (default: @mamori/decoys). */
+  planner?: { planDecoys: Planner; shannonEntropy: EntropyFn };
+  /** Host name used in dedup keys (default os.hostname()). */
+  hostname?: string;
+}
+
+type DecoyKindEvent = 'decoy.modified' | 'decoy.deleted' | 'decoy.renamed' | 'decoy.read' | 'decoy.attrib';
+
+const TITLES: Record<DecoyKindEvent | 'decoy.integrity', (file: string) => string> = {
+  'decoy.modified': (f) => `おとりファイルが変更されました（ランサムウェアの疑い）: ${f}`,
+  'decoy.deleted': (f) => `おとりファイルが削除されました（ランサムウェアの疑い）: ${f}`,
+  'decoy.renamed': (f) => `おとりファイルの名前が変えられました（ランサムウェアの疑い）: ${f}`,
+  'decoy.read': (f) => `おとりファイルが開かれました（不審なアクセス）: ${f}`,
+  'decoy.attrib': (f) => `おとりファイルの属性が変えられました（不審な操作）: ${f}`,
+  'decoy.integrity': (f) => `おとりファイルの中身が変わっています（定期点検で発見）: ${f}`,
+};
+
+const WHAT_TO_DO_ATTACK =
+  'この端末でランサムウェアが動いている可能性があります。電源は切らずに、LANケーブルを抜くかWi-Fiを切って、' +
+  'すぐにシステム担当者（SOC）に連絡してください。ファイルを開いたり消したりしないでください。';
+const WHAT_TO_DO_READ =
+  'おとりファイルは誰も使わないファイルです。開いた心当たりがなければ、LANケーブルを抜いて、すぐにシステム担当者（SOC）に連絡してください。';
+
+/** Identical decoy signals (same file, same kind) within this time are counted, not re-sent. */
+const THROTTLE_MS = 10_000;
+/** Our own work on a decoy (hashing, planting) produces inotify events for a little while after it ends. */
+const SELF_GRACE_MS = { read: 500, all: 250 };
+
+interface Tree {
+  dir: string;
+  policyIds: string[];
+}
+
+interface SelfMark {
+  until: number;
+  /** 'read': only our reads are ignored (hashing); 'all': every event (planting, removing). */
+  scope: 'read' | 'all';
+}
+
+interface Hunt {
+  deadline: number;
+  policyIds: Set<string>;
+  decoyPath: string;
+  detectedAt: number;
+}
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The agent's ransomware decoys: plants the files its policies ask for, watches them and their trees, reports
+ * any touch as a critical event at once, kills the process behind it and isolates the host when the policy says
+ * so, and checks every decoy's hash periodically. State survives restarts in `<stateDir>/decoys.json`.
+ */
+export class DecoyRuntime {
+  #o: DecoyRuntimeOptions;
+  #log: Logger;
+  #roots: string[];
+  #host: string;
+  #platform: PlatformEndpoint | null;
+  #thresholds: TreeThresholds;
+  #manifest: DecoyManifest | undefined;
+  #planner: { planDecoys: Planner; shannonEntropy: EntropyFn } | undefined;
+  #policies = new Map<string, AgentDecoyPolicy>();
+  #byPath = new Map<string, DecoyRecord>();
+  #trees: Tree[] = [];
+  #watcher: TreeWatcher | undefined;
+  #watchKey = '';
+  #self = new Map<string, SelfMark>();
+  #counters = new Map<string, TreeCounters>();
+  #throttle = new Map<string, number>();
+  #suppressed = new Map<string, number>();
+  #notesSeen = new Set<string>();
+  #hunt: Hunt | undefined;
+  #killed = new Map<number, string>();
+  #ownChildren = new Set<number>();
+  #pending = new Set<Promise<unknown>>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #saveTimer: NodeJS.Timeout | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #started = false;
+  #stopped = false;
+  #isolating = false;
+
+  constructor(opts: DecoyRuntimeOptions) {
+    this.#o = opts;
+    this.#log = opts.logger.child({ module: 'decoys' });
+    this.#roots = opts.allowedRoots ?? defaultDecoyRoots();
+    this.#host = opts.hostname ?? os.hostname();
+    this.#thresholds = { ...DEFAULT_TREE_THRESHOLDS, ...opts.thresholds };
+    this.#planner = opts.planner;
+    let platform: PlatformEndpoint | null = null;
+    if (opts.serverUrl) {
+      const u = new URL(opts.serverUrl);
+      platform = { host: u.hostname, port: Number(u.port || (u.protocol === 'http:' ? 80 : 443)) };
+    }
+    this.#platform = platform;
+  }
+
+  /**
+   * Brings the planted decoys in line with the policies (call on every heartbeat; cheap when nothing changed):
+   * plants for new policies or revisions, removes what removed or replaced revisions planted, and (re)starts the
+   * watcher. The first call loads the manifest and runs the start sweep, which reports changes made while the agent
+   * was stopped. Resolves once the watches are in place.
+   */
+  apply(policies: AgentDecoyPolicy[]): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#stopped) return;
+      await this.#start();
+      const m = this.#manifest!;
+      for (const p of policies) this.#policies.set(p.id, p);
+      for (const id of [...this.#policies.keys()]) if (!policies.some((p) => p.id === id)) this.#policies.delete(id);
+      let changed = false;
+      for (const id of Object.keys(m.policies)) {
+        const wanted = this.#policies.get(id);
+        if (!wanted || wanted.revision !== m.policies[id]!.revision) {
+          await this.#removePolicy(id);
+          changed = true;
+        }
+      }
+      for (const p of policies) {
+        if (m.policies[p.id]) continue;
+        await this.#plantPolicy(p);
+        changed = true;
+      }
+      this.#rebuildIndex();
+      await this.#ensureWatcher();
+      if (changed) {
+        await saveManifest(this.#o.stateDir, m);
+        await this.#report();
+        // Let the watcher pass the echoes of our own planting, so decoys are fully armed when apply() resolves.
+        await new Promise((r) => setTimeout(r, SELF_GRACE_MS.all));
+      }
+    });
+  }
+
+  /** Reconciles the network isolation the SOC asked for; acts once per request id. */
+  setIsolation(isolation: AgentIsolation | null): Promise<void> {
+    return this.#serial(async () => {
+      if (!isolation || this.#stopped) return;
+      await this.#start();
+      const m = this.#manifest!;
+      if (m.isolation.requestId === isolation.requestId) return;
+      const isolate = isolation.desired === 'isolated';
+      m.isolation.requestId = isolation.requestId;
+      await this.#runIsolation(isolate, { requestId: isolation.requestId, reason: 'soc' });
+      await saveManifest(this.#o.stateDir, m);
+      await this.#report();
+    });
+  }
+
+  /** Hashes every decoy now and reports changes (runs at start and every `sweepMs`). */
+  sweep(): Promise<void> {
+    return this.#serial(async () => {
+      await this.#start();
+      await this.#sweep();
+    });
+  }
+
+  /** The inventory as it would be reported now. */
+  inventory(): DecoyInventoryReport {
+    const m = this.#manifest;
+    const problems = Object.entries(m?.policies ?? {}).flatMap(([policyId, p]) =>
+      p.problems.map((x) => ({ policyId, directory: x.directory.slice(0, 1024), message: x.message.slice(0, 500) })),
+    );
+    return {
+      decoys: (m?.decoys ?? []).slice(0, 20_000).map((d) => ({
+        policyId: d.policyId,
+        path: d.path,
+        directory: d.directory,
+        kind: d.kind,
+        sha256: d.sha256,
+        size: d.size,
+        beaconToken: d.beaconToken,
+      })),
+      verifiedAt: m?.verifiedAt ?? new Date().toISOString(),
+      problems: problems.slice(0, 500),
+      isolated: m?.isolation.isolated ?? false,
+    };
+  }
+
+  /** Which watcher is running (null before the first apply or without decoys). */
+  get watcherSource(): 'inotify' | 'fs.watch' | null {
+    return this.#watcher?.source ?? null;
+  }
+
+  /** Resolves when every event, kill and save started so far has finished (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.#pending.size) await Promise.allSettled([...this.#pending]);
+    await this.#queue.catch(() => {});
+  }
+
+  /** Stops watching and sweeping, and waits for pending work; the decoys stay in place. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#sweepTimer);
+    clearTimeout(this.#restartTimer);
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    await this.idle();
+    if (this.#saveTimer) {
+      clearTimeout(this.#saveTimer);
+      this.#saveTimer = undefined;
+      if (this.#manifest) await saveManifest(this.#o.stateDir, this.#manifest);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Start, planting and removal.
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  #track<T>(p: Promise<T>): void {
+    const q = p.catch((err: unknown) => this.#log.error({ err: (err as Error).message }, 'decoy runtime task failed'));
+    this.#pending.add(q);
+    void q.finally(() => this.#pending.delete(q));
+  }
+
+  async #start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await ensurePrivateDir(this.#o.stateDir);
+    this.#planner ??= await loadDecoysPackage();
+    this.#manifest = await loadManifest(this.#o.stateDir, (why) =>
+      this.#log.error({ why }, 'the decoy manifest was unreadable; moved aside and starting empty'),
+    );
+    this.#rebuildIndex();
+    // Changes made while the agent was stopped: the watcher could not see them.
+    await this.#sweep();
+    const every = this.#o.sweepMs ?? 300_000;
+    this.#sweepTimer = setInterval(() => void this.sweep().catch(() => {}), every);
+    this.#sweepTimer.unref();
+  }
+
+  #rebuildIndex(): void {
+    const m = this.#manifest!;
+    this.#byPath = new Map(m.decoys.map((d) => [d.path, d]));
+    const trees = new Map<string, string[]>();
+    for (const d of m.decoys) {
+      const ids = trees.get(d.directory) ?? [];
+      if (!ids.includes(d.policyId)) ids.push(d.policyId);
+      trees.set(d.directory, ids);
+    }
+    this.#trees = [...trees]
+      .map(([dir, policyIds]) => ({ dir, policyIds }))
+      .sort((a, b) => b.dir.length - a.dir.length);
+  }
+
+  #markSelf(file: string, scope: SelfMark['scope']): () => void {
+    this.#self.set(file, { until: Number.POSITIVE_INFINITY, scope });
+    return () => {
+      this.#self.set(file, { until: nowMs() + SELF_GRACE_MS[scope], scope });
+      setTimeout(() => {
+        const m = this.#self.get(file);
+        if (m && m.until <= nowMs()) this.#self.delete(file);
+      }, SELF_GRACE_MS[scope] + 50).unref();
+    };
+  }
+
+  async #plantPolicy(p: AgentDecoyPolicy): Promise<void> {
+    const m = this.#manifest!;
+    const { planDecoys, shannonEntropy } = this.#planner!;
+    const record = {
+      revision: p.revision,
+      plantedAt: new Date().toISOString(),
+      createdDirs: [] as string[],
+      problems: [] as { directory: string; message: string }[],
+    };
+    m.policies[p.id] = record;
+    const planted: DecoyRecord[] = [];
+    for (const directory of p.directories) {
+      const problem = await this.#directoryProblem(directory);
+      if (problem) {
+        record.problems.push({ directory, message: problem });
+        continue;
+      }
+      try {
+        const existing = await listExisting(directory);
+        const beacon =
+          p.beaconBaseUrl || p.beaconDnsZone
+            ? {
+                baseUrl: p.beaconBaseUrl,
+                dnsZone: p.beaconDnsZone,
+                newToken: () => randomBytes(18).toString('base64url'),
+              }
+            : undefined;
+        const plan = await planDecoys({
+          seed: p.seed,
+          directory,
+          count: p.perDirectory,
+          kinds: p.kinds,
+          existing,
+          ...(beacon ? { beacon } : {}),
+        });
+        const owner = await stat(directory);
+        // Ransomware running as the clerk must be able to open (and so reveal itself on) the decoy.
+        const mode = owner.mode & 0o666;
+        for (const file of plan) {
+          const full = path.resolve(directory, file.relativePath);
+          if (!full.startsWith(directory.endsWith(path.sep) ? directory : directory + path.sep)) {
+            record.problems.push({
+              directory,
+              message: `planner gave a path outside the directory: ${file.relativePath}`,
+            });
+            continue;
+          }
+          const done = this.#markSelf(full, 'all');
+          try {
+            await this.#createParents(directory, path.dirname(full), record.createdDirs, owner);
+            const fh = await open(full, 'wx', mode); // never overwrite anything
+            try {
+              await fh.writeFile(file.data);
+              await fh.sync();
+            } finally {
+              await fh.close();
+            }
+            await utimes(full, file.mtime, file.mtime);
+            if (process.platform !== 'win32') {
+              if (process.getuid?.() === 0) await chown(full, owner.uid, owner.gid).catch(() => {});
+              await chmod(full, mode);
+            } else await hideOnWindows(full);
+            const st = await stat(full);
+            planted.push({
+              path: full,
+              directory,
+              policyId: p.id,
+              revision: p.revision,
+              kind: file.kind,
+              sha256: sha256(file.data),
+              size: file.data.byteLength,
+              entropy: shannonEntropy(file.data),
+              mtimeMs: st.mtimeMs,
+              mode: st.mode,
+              beaconToken: file.beaconToken,
+              role: file.role,
+              plantedAt: new Date().toISOString(),
+              compromised: null,
+            });
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code === 'EEXIST') this.#log.info({ file: full }, 'a file with the decoy name already exists; skipped');
+            else
+              record.problems.push({
+                directory,
+                message: `could not write ${file.relativePath}: ${(err as Error).message}`,
+              });
+          } finally {
+            done();
+          }
+        }
+      } catch (err) {
+        record.problems.push({ directory, message: `could not plan decoys: ${(err as Error).message}` });
+      }
+    }
+    m.decoys.push(...planted);
+    const perDirectory: Record<string, number> = {};
+    for (const d of planted) perDirectory[d.directory] = (perDirectory[d.directory] ?? 0) + 1;
+    this.#log.info(
+      { policyId: p.id, revision: p.revision, planted: planted.length, problems: record.problems },
+      'decoys planted',
+    );
+    await this.#emitNow({
+      source: 'decoys',
+      kind: 'decoys.planted',
+      severity: 'info',
+      title: `おとりファイルを配置しました（${planted.length}個）`,
+      details: { policyId: p.id, revision: p.revision, count: planted.length, perDirectory, problems: record.problems },
+    });
+    if (record.problems.length)
+      await this.#emitNow({
+        source: 'decoys',
+        kind: 'decoys.problem',
+        severity: 'medium',
+        title: `おとりファイルを置けないフォルダがあります（${record.problems.length}件）`,
+        details: { policyId: p.id, revision: p.revision, problems: record.problems.slice(0, 50) },
+        dedupKey: `decoys:${this.#host}:${p.id}:problem`,
+      });
+  }
+
+  async #directoryProblem(directory: string): Promise<string | null> {
+    const problem = decoyDirectoryProblem(directory, this.#roots);
+    if (problem) return problem;
+    try {
+      const st = await lstat(directory);
+      if (st.isSymbolicLink()) {
+        const real = await realpath(directory);
+        const again = decoyDirectoryProblem(real, this.#roots);
+        if (again) return `is a link to ${real}, which ${again}`;
+      } else if (!st.isDirectory()) return 'is not a directory';
+      if (normaliseDirectory(directory) !== directory && process.platform !== 'win32')
+        return 'must not end with a separator';
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
+    }
+    return null;
+  }
+
+  async #createParents(
+    top: string,
+    dir: string,
+    created: string[],
+    owner: { uid: number; gid: number; mode: number },
+  ): Promise<void> {
+    if (dir === top) return;
+    const chain: string[] = [];
+    for (let d = dir; d !== top && d.startsWith(top); d = path.dirname(d)) chain.unshift(d);
+    for (const d of chain) {
+      try {
+        await mkdir(d, { mode: owner.mode & 0o777 });
+        created.push(d);
+        if (process.platform !== 'win32' && process.getuid?.() === 0)
+          await chown(d, owner.uid, owner.gid).catch(() => {});
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+  }
+
+  /** Removes exactly what a policy planted: files whose hash is still ours, then the folders we created if empty. */
+  async #removePolicy(policyId: string): Promise<void> {
+    const m = this.#manifest!;
+    const mine = m.decoys.filter((d) => d.policyId === policyId);
+    let removed = 0;
+    for (const d of mine) {
+      const done = this.#markSelf(d.path, 'all');
+      try {
+        const st = await lstat(d.path);
+        if (!st.isFile()) continue;
+        const data = await readFile(d.path);
+        if (sha256(data) !== d.sha256) {
+          this.#log.warn({ file: d.path }, 'decoy content changed; left in place (not ours any more)');
+          continue;
+        }
+        await unlink(d.path);
+        removed++;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          this.#log.warn({ file: d.path, err: (err as Error).message }, 'could not remove a decoy');
+      } finally {
+        done();
+      }
+    }
+    for (const dir of [...(m.policies[policyId]?.createdDirs ?? [])].reverse()) await rmdir(dir).catch(() => {});
+    m.decoys = m.decoys.filter((d) => d.policyId !== policyId);
+    delete m.policies[policyId];
+    this.#log.info({ policyId, removed, recorded: mine.length }, 'decoys removed');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Watching.
+
+  async #ensureWatcher(): Promise<void> {
+    const dirs = this.#trees.map((t) => t.dir).sort();
+    const want = this.#o.watcher ?? 'auto';
+    const key = `${want}|${dirs.join('\n')}`;
+    if (key === this.#watchKey && this.#watcher) return;
+    this.#watcher?.close();
+    if (this.#watcher?.pid) this.#ownChildren.delete(this.#watcher.pid);
+    this.#watcher = undefined;
+    this.#watchKey = key;
+    if (!dirs.length || this.#stopped) return;
+    const useInotify = want === 'inotify' || (want === 'auto' && findInotifywait() !== null);
+    const onEvent = (e: WatchEvent) => this.#onEvent(e);
+    const onError = (err: Error) => {
+      this.#log.error({ err: err.message }, 'decoy watcher failed; restarting in 5 s');
+      this.#watcher = undefined;
+      this.#watchKey = '';
+      clearTimeout(this.#restartTimer);
+      this.#restartTimer = setTimeout(() => void this.#serial(() => this.#ensureWatcher()).catch(() => {}), 5000);
+      this.#restartTimer.unref();
+    };
+    const w = useInotify ? watchWithInotify(dirs, onEvent, onError) : watchWithFsWatch(dirs, onEvent, onError);
+    this.#watcher = w;
+    if (w.pid) this.#ownChildren.add(w.pid);
+    await w.ready.catch((err: Error) => this.#log.error({ err: err.message }, 'decoy watcher did not start'));
+    if (!useInotify && process.platform === 'linux')
+      this.#log.warn('inotifywait (Debian package inotify-tools) is not installed: reads of decoys are not reported');
+  }
+
+  #onEvent(e: WatchEvent): void {
+    if (this.#stopped) return;
+    const mark = this.#self.get(e.path);
+    if (mark && e.at <= mark.until) {
+      const isRead = e.type === 'open' || e.type === 'access' || e.type === 'close_read';
+      if (mark.scope === 'all' || isRead) return;
+    }
+    const rec = this.#byPath.get(e.path);
+    if (rec) {
+      if (e.isDir) return;
+      const kind = this.#decoyKind(e);
+      if (kind) void this.#decoySignal(rec, kind, e);
+      return;
+    }
+    if (e.isDir || this.#self.has(e.path)) return;
+    const tree = this.#treeOf(e.path);
+    if (!tree) return;
+    const policyId = tree.policyIds[0]!;
+    let counters = this.#counters.get(policyId);
+    if (!counters) {
+      counters = new TreeCounters(this.#thresholds);
+      this.#counters.set(policyId, counters);
+    }
+    let finding: TreeFinding | null = null;
+    const named = e.type === 'create' || e.type === 'moved_to' || e.type === 'rename';
+    const written =
+      e.type === 'close_write' ||
+      e.type === 'create' ||
+      e.type === 'moved_to' ||
+      e.type === 'change' ||
+      e.type === 'rename';
+    if (named) finding = counters.named(e.path, e.at);
+    if (written) finding = counters.modified(e.path, e.at) ?? finding;
+    if (finding) this.#track(this.#treeSignal(policyId, tree.dir, finding, e));
+    const noteCheck = e.type === 'close_write' || e.type === 'moved_to' || e.type === 'change' || e.type === 'rename';
+    if (noteCheck && looksLikeNoteName(e.path) && !this.#notesSeen.has(e.path))
+      this.#track(this.#checkNote(policyId, tree.dir, e));
+  }
+
+  #decoyKind(e: WatchEvent): DecoyKindEvent | null {
+    switch (e.type) {
+      case 'open':
+      case 'access':
+      case 'close_read':
+        return 'decoy.read';
+      case 'modify':
+      case 'close_write':
+      case 'create':
+      case 'moved_to':
+      case 'change':
+        return 'decoy.modified';
+      case 'attrib':
+        return 'decoy.attrib';
+      case 'moved_from':
+        return 'decoy.renamed';
+      case 'delete':
+      case 'rename':
+        return 'decoy.deleted';
+    }
+  }
+
+  #treeOf(file: string): Tree | undefined {
+    return this.#trees.find((t) => file.startsWith(t.dir + path.sep));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Detection, evidence and containment.
+
+  async #decoySignal(rec: DecoyRecord, kind: DecoyKindEvent, e: WatchEvent): Promise<void> {
+    const policy = this.#policies.get(rec.policyId);
+    const kill = policy?.response.kill ?? true;
+    // Look for the process first: it may still hold the file open right now.
+    const suspects = this.#startHunt(rec, e.at, kill);
+    const key = `${rec.path}|${kind}`;
+    const last = this.#throttle.get(key);
+    if (last !== undefined && e.at - last < THROTTLE_MS) {
+      this.#suppressed.set(key, (this.#suppressed.get(key) ?? 0) + 1);
+      return;
+    }
+    this.#throttle.set(key, e.at);
+    const task = this.#reportDecoy(rec, kind, e.source, e.type, e.at, suspects);
+    this.#track(task);
+    if (policy?.response.isolate) this.#track(this.#isolateOnce(rec));
+  }
+
+  async #reportDecoy(
+    rec: DecoyRecord,
+    kind: DecoyKindEvent | 'decoy.integrity',
+    signal: 'inotify' | 'fs.watch' | 'sweep',
+    fsEvent: string,
+    at: number,
+    suspects: Suspect[],
+  ): Promise<void> {
+    const after = kind === 'decoy.read' ? undefined : await this.#look(rec.path);
+    let change: string = kind.slice('decoy.'.length);
+    // fs.watch says "change" for content and attributes alike: tell them apart by the hash.
+    if (kind === 'decoy.modified' && signal === 'fs.watch' && after?.sha256 === rec.sha256) kind = 'decoy.attrib';
+    if (kind === 'decoy.deleted' && after?.sha256) kind = 'decoy.modified'; // replaced under the same name
+    if (kind === 'decoy.integrity')
+      change = after?.sha256 === null ? 'deleted' : after?.sha256 !== rec.sha256 ? 'modified' : 'attrib';
+    const key = `${rec.path}|${kind}`;
+    const suppressedBefore = this.#suppressed.get(key) ?? 0;
+    this.#suppressed.delete(key);
+    const top = suspects.find((s) => s.holdsDecoy) ?? suspects[0];
+    await this.#emitNow({
+      source: 'decoys',
+      kind,
+      severity: 'critical',
+      title: TITLES[kind](path.basename(rec.path)),
+      dedupKey: `decoys:${this.#host}:${rec.policyId}`,
+      details: {
+        path: rec.path,
+        directory: rec.directory,
+        policyId: rec.policyId,
+        kind: rec.kind,
+        role: rec.role,
+        change,
+        signal,
+        fsEvent,
+        beforeSha256: rec.sha256,
+        afterSha256: after?.sha256 ?? null,
+        beforeSize: rec.size,
+        afterSize: after?.size ?? null,
+        beforeEntropy: round(rec.entropy),
+        afterEntropy: after ? round(after.entropy) : null,
+        pid: top?.pid ?? null,
+        cmdline: top?.cmdline ?? null,
+        user: top?.user ?? null,
+        uid: top?.uid ?? null,
+        processes: suspects
+          .slice(0, 5)
+          .map(({ pid, comm, cmdline, user, holdsDecoy, files }) => ({ pid, comm, cmdline, user, holdsDecoy, files })),
+        touchedAt: iso(at),
+        detectedAt: iso(nowMs()),
+        alsoSeen: suppressedBefore,
+        whatToDo: kind === 'decoy.read' ? WHAT_TO_DO_READ : WHAT_TO_DO_ATTACK,
+      },
+    });
+    if (
+      kind !== 'decoy.read' &&
+      after &&
+      (rec.compromised?.sha256 !== after.sha256 || rec.compromised?.change !== change)
+    ) {
+      rec.compromised = { at: iso(at), change, sha256: after.sha256 };
+      this.#saveSoon();
+    }
+  }
+
+  /** Current hash, size and entropy of a file (null hash when gone), reading it as ourselves. */
+  async #look(file: string): Promise<{
+    sha256: string | null;
+    size: number | null;
+    entropy: number;
+    mode: number | null;
+    mtimeMs: number | null;
+  }> {
+    const done = this.#markSelf(file, 'read');
+    try {
+      const st = await stat(file);
+      const data = await readFile(file);
+      return {
+        sha256: sha256(data),
+        size: data.byteLength,
+        entropy: this.#planner!.shannonEntropy(data),
+        mode: st.mode,
+        mtimeMs: st.mtimeMs,
+      };
+    } catch {
+      return { sha256: null, size: null, entropy: 0, mode: null, mtimeMs: null };
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * Identifies (and, with `kill`, kills) the processes behind a decoy signal: one synchronous pass at once, then
+   * more passes until `identifyWindowMs` after the latest signal. Returns what the first pass found.
+   */
+  #startHunt(rec: DecoyRecord, at: number, kill: boolean): Suspect[] {
+    if (process.platform !== 'linux') return [];
+    const window = this.#o.identifyWindowMs ?? 400;
+    if (this.#hunt) {
+      this.#hunt.deadline = Math.max(this.#hunt.deadline, nowMs() + window);
+      this.#hunt.policyIds.add(rec.policyId);
+      return [];
+    }
+    const found = this.#scan();
+    if (kill) for (const s of pick(found)) this.#kill(s, rec, at);
+    if (!kill) return found;
+    const hunt: Hunt = {
+      deadline: nowMs() + window,
+      policyIds: new Set([rec.policyId]),
+      decoyPath: rec.path,
+      detectedAt: at,
+    };
+    this.#hunt = hunt;
+    this.#track(
+      (async () => {
+        try {
+          while (nowMs() < hunt.deadline && !this.#stopped) {
+            await yieldToLoop();
+            for (const s of pick(this.#scan())) this.#kill(s, rec, at);
+          }
+        } finally {
+          this.#hunt = undefined;
+        }
+      })(),
+    );
+    return found;
+  }
+
+  #scan(): Suspect[] {
+    const exclude = new Set<number>([0, 1, process.pid, process.ppid, ...this.#ownChildren, ...this.#killed.keys()]);
+    return scanOpenFiles({ trees: this.#trees.map((t) => t.dir), decoys: new Set(this.#byPath.keys()), exclude });
+  }
+
+  #kill(s: Suspect, rec: DecoyRecord, detectedAt: number): void {
+    if (s.pid <= 1 || s.pid === process.pid || s.pid === process.ppid || this.#ownChildren.has(s.pid)) return;
+    if (this.#killed.has(s.pid)) return;
+    this.#killed.set(s.pid, s.startTicks);
+    if (this.#killed.size > 1000) this.#killed.delete(this.#killed.keys().next().value!);
+    let error: string | null = null;
+    if (startTicksOf(s.pid) !== s.startTicks) error = 'the process had already exited';
+    else {
+      try {
+        process.kill(s.pid, 'SIGKILL');
+      } catch (err) {
+        error = (err as Error).message;
+      }
+    }
+    const killedAt = nowMs();
+    const name = s.comm || s.cmdline.split(' ')[0] || String(s.pid);
+    this.#log.warn(
+      { pid: s.pid, cmdline: s.cmdline, user: s.user, error },
+      error ? 'could not kill the process touching decoys' : 'killed the process touching decoys',
+    );
+    this.#track(
+      this.#emitNow({
+        source: 'decoys',
+        kind: error ? 'containment.kill_failed' : 'containment.killed',
+        severity: 'critical',
+        title: error
+          ? `不審なプロセスを止められませんでした: ${name} (PID ${s.pid})`
+          : `不審なプロセスを強制終了しました: ${name} (PID ${s.pid})`,
+        dedupKey: `decoys:${this.#host}:${rec.policyId}:containment`,
+        details: {
+          pid: s.pid,
+          comm: s.comm,
+          cmdline: s.cmdline,
+          user: s.user,
+          uid: s.uid,
+          ppid: s.ppid,
+          holdsDecoy: s.holdsDecoy,
+          files: s.files,
+          policyId: rec.policyId,
+          decoyPath: rec.path,
+          detectedAt: iso(detectedAt),
+          actedAt: iso(killedAt),
+          msAfterDetection: Math.round(killedAt - detectedAt),
+          error,
+          whatToDo: WHAT_TO_DO_ATTACK,
+        },
+      }),
+    );
+  }
+
+  async #isolateOnce(rec: DecoyRecord): Promise<void> {
+    if (this.#isolating || this.#manifest?.isolation.isolated) return;
+    this.#isolating = true;
+    try {
+      await this.#runIsolation(true, { requestId: null, reason: 'decoy', decoyPath: rec.path, policyId: rec.policyId });
+      this.#saveSoon();
+      await this.#report();
+    } finally {
+      this.#isolating = false;
+    }
+  }
+
+  async #runIsolation(
+    isolate: boolean,
+    ctx: { requestId: string | null; reason: string; decoyPath?: string; policyId?: string },
+  ): Promise<void> {
+    const m = this.#manifest!;
+    let commands: IsolationCommands | null = null;
+    try {
+      commands = await isolationCommands(this.#o.stateDir, this.#platform);
+      if (!commands)
+        throw new Error('no isolation command for this system (add isolation.json to the state directory)');
+      const list = isolate ? commands.isolate : commands.release;
+      await runCommands(list, (pid) => pid && this.#ownChildren.add(pid));
+      m.isolation.isolated = isolate;
+      m.isolation.changedAt = new Date().toISOString();
+      this.#log.warn(
+        { isolate, origin: commands.origin, ...ctx },
+        isolate ? 'host isolated from the network' : 'network isolation released',
+      );
+      await this.#emitNow({
+        source: 'decoys',
+        kind: isolate ? 'containment.isolated' : 'containment.released',
+        severity: isolate ? 'critical' : 'info',
+        title: isolate ? 'この端末をネットワークから切り離しました' : 'この端末のネットワーク切り離しを解除しました',
+        dedupKey: `decoys:${this.#host}:isolation`,
+        details: { ...ctx, origin: commands.origin, at: new Date().toISOString() },
+      });
+    } catch (err) {
+      this.#log.error({ err: (err as Error).message, isolate, ...ctx }, 'isolation command failed');
+      await this.#emitNow({
+        source: 'decoys',
+        kind: 'containment.failed',
+        severity: 'critical',
+        title: isolate ? 'ネットワークからの切り離しに失敗しました' : 'ネットワーク切り離しの解除に失敗しました',
+        dedupKey: `decoys:${this.#host}:isolation`,
+        details: {
+          ...ctx,
+          action: isolate ? 'isolate' : 'release',
+          origin: commands?.origin ?? null,
+          error: (err as Error).message.slice(0, 1000),
+        },
+      });
+    }
+  }
+
+  async #treeSignal(policyId: string, directory: string, f: TreeFinding, e: WatchEvent): Promise<void> {
+    const key = `${policyId}|${f.kind}`;
+    const last = this.#throttle.get(key);
+    if (last !== undefined && e.at - last < THROTTLE_MS) return;
+    this.#throttle.set(key, e.at);
+    const title =
+      f.kind === 'tree.mass_rename'
+        ? `多数のファイルの拡張子が「.${f.extension}」に変えられています（ランサムウェアの疑い）: ${directory}`
+        : `短い時間に多数のファイルが書き換えられています（ランサムウェアの疑い）: ${directory}`;
+    await this.#emitNow({
+      source: 'decoys',
+      kind: f.kind,
+      severity: 'high',
+      title,
+      dedupKey: `decoys:${this.#host}:${policyId}`,
+      details: { ...f, directory, policyId, signal: e.source, detectedAt: iso(nowMs()), whatToDo: WHAT_TO_DO_ATTACK },
+    });
+  }
+
+  async #checkNote(policyId: string, directory: string, e: WatchEvent): Promise<void> {
+    if (this.#notesSeen.size > 10_000) this.#notesSeen.clear();
+    this.#notesSeen.add(e.path);
+    let text: string;
+    try {
+      const fh = await open(e.path, 'r');
+      try {
+        const buf = Buffer.alloc(16_384);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        text = buf.subarray(0, bytesRead).toString('utf8');
+      } finally {
+        await fh.close();
+      }
+    } catch {
+      return;
+    }
+    const score = noteScore(text);
+    if (score < 2) return;
+    const key = `${policyId}|tree.ransom_note`;
+    const last = this.#throttle.get(key);
+    if (last !== undefined && e.at - last < THROTTLE_MS) return;
+    this.#throttle.set(key, e.at);
+    await this.#emitNow({
+      source: 'decoys',
+      kind: 'tree.ransom_note',
+      severity: 'critical',
+      title: `身代金を要求する文書（脅迫文）らしいファイルが作られました: ${path.basename(e.path)}`,
+      dedupKey: `decoys:${this.#host}:${policyId}`,
+      details: {
+        path: e.path,
+        directory,
+        policyId,
+        score,
+        excerpt: text.slice(0, 500),
+        signal: e.source,
+        detectedAt: iso(nowMs()),
+        whatToDo: WHAT_TO_DO_ATTACK,
+      },
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Integrity sweep, persistence and reporting.
+
+  async #sweep(): Promise<void> {
+    const m = this.#manifest!;
+    for (const rec of m.decoys) {
+      if (this.#stopped) return;
+      const now = await this.#look(rec.path);
+      let change: string | null = null;
+      if (now.sha256 === null) change = 'deleted';
+      else if (now.sha256 !== rec.sha256) change = 'modified';
+      else if (now.mode !== rec.mode || Math.abs((now.mtimeMs ?? 0) - rec.mtimeMs) > 1) change = 'attrib';
+      if (!change) {
+        if (rec.compromised) rec.compromised = null; // restored
+        continue;
+      }
+      if (rec.compromised && rec.compromised.change === change && rec.compromised.sha256 === now.sha256) continue;
+      await this.#reportDecoy(rec, 'decoy.integrity', 'sweep', change, nowMs(), []);
+      rec.compromised = { at: new Date().toISOString(), change, sha256: now.sha256 };
+    }
+    m.verifiedAt = new Date().toISOString();
+    await saveManifest(this.#o.stateDir, m);
+    if (m.decoys.length || Object.keys(m.policies).length) await this.#report();
+  }
+
+  #saveSoon(): void {
+    if (this.#saveTimer || this.#stopped) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      if (this.#manifest) this.#track(this.#serial(() => saveManifest(this.#o.stateDir, this.#manifest!)));
+    }, 200);
+  }
+
+  async #report(): Promise<void> {
+    try {
+      await this.#o.report(this.inventory());
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'could not send the decoy inventory; will send it again later');
+    }
+  }
+
+  async #emitNow(e: NewEvent): Promise<void> {
+    try {
+      await this.#o.emit(e);
+    } catch (err) {
+      this.#log.error({ err: (err as Error).message, kind: e.kind }, 'could not queue a decoy event');
+    }
+  }
+}
+
+/** Suspects to act on: the ones holding a decoy if any, else every process holding files in the watched trees. */
+function pick(found: Suspect[]): Suspect[] {
+  const decoy = found.filter((s) => s.holdsDecoy);
+  return decoy.length ? decoy : found;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+async function listExisting(directory: string): Promise<ExistingEntry[]> {
+  const out: ExistingEntry[] = [];
+  const entries = await readdir(directory, { withFileTypes: true });
+  for (const e of entries.slice(0, 2000)) {
+    try {
+      const st = await stat(path.join(directory, e.name));
+      out.push({ name: e.name, size: st.size, mtimeMs: st.mtimeMs, isDirectory: st.isDirectory() });
+    } catch {}
+  }
+  return out;
+}
+
+function hideOnWindows(file: string): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn('attrib.exe', ['+h', file], { stdio: 'ignore', windowsHide: true });
+    child.on('error', () => resolve());
+    child.on('exit', () => resolve());
+  });
+}
