@@ -13,6 +13,8 @@
 import https from 'node:https';
 import {
   bootstrapAdmin,
+  cpuSecondsOf,
+  descendants,
   embeddedPgVersion,
   enrolAgents,
   freePort,
@@ -73,10 +75,12 @@ function batch(): string {
 async function runOnce(kind: 'embedded' | 'external') {
   const env: Record<string, string> = { MAMORI_API_RATE_LIMIT: '1000000', MAMORI_LOGIN_RATE_LIMIT: '10000' };
   let pgVersion = embeddedPgVersion();
+  let pgRoot: number | undefined;
   if (kind === 'external') {
     const pg15 = await startPg15();
     env.DATABASE_URL = await pg15.createDatabase('mamori_ingest');
     pgVersion = pg15.version;
+    pgRoot = pg15.postmasterPid;
   } else {
     env.MAMORI_EMBEDDED_PG_PORT = String(await freePort());
   }
@@ -122,9 +126,18 @@ async function runOnce(kind: 'embedded' | 'external') {
     return { latencies, accepted, duplicates, errors };
   };
   await drive(WARMUP_S);
+  // CPU split over the measured window: server process, PostgreSQL processes, this load generator.
+  const pgPids = () => (pgRoot ? [pgRoot, ...descendants(pgRoot)] : descendants(server.pid));
+  const cpu = () => ({
+    server: cpuSecondsOf(server.pid),
+    postgres: pgPids().reduce((a, p) => a + cpuSecondsOf(p), 0),
+    generator: cpuSecondsOf(process.pid),
+  });
+  const cpu0 = cpu();
   const t0 = performance.now();
   const r = await drive(DURATION_S);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpu();
   for (const a of agents) a.agent.destroy();
   await server.stop();
   const eps = r.accepted / seconds;
@@ -143,6 +156,12 @@ async function runOnce(kind: 'embedded' | 'external') {
     },
     duplicates: r.duplicates,
     errors: r.errors,
+    cpuSeconds: {
+      server: round(cpu1.server - cpu0.server, 2),
+      postgres: round(cpu1.postgres - cpu0.postgres, 2),
+      generator: round(cpu1.generator - cpu0.generator, 2),
+      machineCapacity: round(seconds * 2, 1),
+    },
     targetEventsPerSecond: TARGET_EPS,
     meetsTarget: eps >= TARGET_EPS,
   };

@@ -24,6 +24,11 @@ export const ROOT = path.resolve(import.meta.dirname, '..');
 export const CLI = path.join(ROOT, 'apps/server/src/main.ts');
 /** Node flags `npm start` uses. */
 export const NODE_FLAGS = ['--max-semi-space-size=4'];
+/**
+ * Extra Node flags for the platform process only, from `BENCH_SERVER_NODE_FLAGS` (space-separated),
+ * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server under a benchmark's load.
+ */
+export const SERVER_EXTRA_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 
 /** Progress message on stderr (stdout is reserved for the one JSON result line). */
 export const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -175,7 +180,7 @@ export type ServerChild = {
 /** Spawns `node apps/server/src/main.ts start` (as `npm start` does) with the given environment on top of bench defaults. */
 export function spawnServer(dataDir: string, env: Record<string, string>): ServerChild {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'start'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...SERVER_EXTRA_FLAGS, CLI, 'start'], {
     cwd: ROOT,
     // Own process group, so a stuck tree can be killed as a whole by this child's id.
     detached: true,
@@ -514,8 +519,11 @@ export async function bootstrapAdmin(server: ServerChild, url: string) {
   return { cookie, csrf, authed };
 }
 
-/** An enrolled agent: its id and a keep-alive HTTPS agent presenting its certificate. */
-export type BenchAgent = { id: string; agent: https.Agent };
+/**
+ * An enrolled agent: its id, a keep-alive HTTPS agent presenting its certificate, and the key
+ * material (to open fresh connections with a new HTTPS agent).
+ */
+export type BenchAgent = { id: string; agent: https.Agent; keyPem: string; certPem: string };
 
 /**
  * Enrols `n` agents the real way: a one-time token from the console API, a key and CSR made by
@@ -554,6 +562,8 @@ export async function enrolAgents(
       out.push({
         id: body.agentId,
         agent: new https.Agent({ key: keyPem, cert: body.certPem, ca, keepAlive: true, maxSockets: 1 }),
+        keyPem,
+        certPem: body.certPem,
       });
     }
   };
