@@ -22,6 +22,9 @@ const AlertDetailPage = lazy(() =>
 const AgentsPage = lazy(() => import('./pages/agents-page.tsx').then((m) => ({ default: m.AgentsPage })));
 const FacilitiesPage = lazy(() => import('./pages/facilities-page.tsx').then((m) => ({ default: m.FacilitiesPage })));
 const UsersPage = lazy(() => import('./pages/users-page.tsx').then((m) => ({ default: m.UsersPage })));
+const NotificationsPage = lazy(() =>
+  import('./pages/notifications-page.tsx').then((m) => ({ default: m.NotificationsPage })),
+);
 const AuditPage = lazy(() => import('./pages/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const SettingsPage = lazy(() => import('./pages/settings-page.tsx').then((m) => ({ default: m.SettingsPage })));
 const NotFoundPage = lazy(() => import('./pages/not-found-page.tsx').then((m) => ({ default: m.NotFoundPage })));
@@ -84,6 +87,14 @@ export function App() {
               element={
                 <RequirePermission permission="user:read">
                   <UsersPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="notifications"
+              element={
+                <RequirePermission permission="notification:manage">
+                  <NotificationsPage />
                 </RequirePermission>
               }
             />

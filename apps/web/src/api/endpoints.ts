@@ -8,9 +8,13 @@ import type {
   AuditListResponse,
   AuditVerifyResponse,
   BootstrapRequest,
+  Channel,
+  CreateChannelRequest,
   CreateFacilityRequest,
+  CreateRuleRequest,
   CreateUserRequest,
   CreateUserResponse,
+  Delivery,
   EnrolmentTokenResponse,
   Facility,
   FacilityListQuery,
@@ -18,6 +22,7 @@ import type {
   LoginRequest,
   MfaSetupResponse,
   OneTimeLink,
+  Rule,
   SessionResponse,
   Settings,
   UpdateAlertRequest,
@@ -132,4 +137,16 @@ export const agentApi = {
 export const settingsApi = {
   get: () => api<Settings>('GET', '/api/settings'),
   update: (body: UpdateSettingsRequest) => api<Settings>('PATCH', '/api/settings', { body }),
+};
+
+/** Where alerts are sent (e-mail, webhooks, syslog), which alerts go where, and each alert's deliveries. */
+export const notificationApi = {
+  channels: () => api<{ items: Channel[] }>('GET', '/api/notification-channels'),
+  createChannel: (body: CreateChannelRequest) => api<Channel>('POST', '/api/notification-channels', { body }),
+  deleteChannel: (id: string) => api<{ ok: true }>('DELETE', `/api/notification-channels/${encodeURIComponent(id)}`),
+  rules: () => api<{ items: Rule[] }>('GET', '/api/notification-rules'),
+  createRule: (body: CreateRuleRequest) => api<Rule>('POST', '/api/notification-rules', { body }),
+  /** One alert's notifications and their state (the server has no list across alerts). */
+  deliveries: (alertId: string) =>
+    api<{ items: Delivery[] }>('GET', `/api/alerts/${encodeURIComponent(alertId)}/deliveries`),
 };

@@ -1,6 +1,6 @@
 import type { Facility, User } from '@mamori/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { facilityApi, settingsApi, userApi } from './endpoints.ts';
+import { facilityApi, notificationApi, settingsApi, userApi } from './endpoints.ts';
 import { useSession } from './session.tsx';
 
 /** Query keys, so that a change can refresh every list that shows the changed thing. */
@@ -11,6 +11,8 @@ export const queryKeys = {
   settings: ['settings'] as const,
   alerts: ['alerts'] as const,
   agents: ['agents'] as const,
+  notifications: ['notifications'] as const,
+  decoys: ['decoys'] as const,
 };
 
 const PAGE = 500; // the API's largest page
@@ -54,4 +56,26 @@ export function useUserDirectory() {
   });
   const list = query.data ?? [];
   return { ...query, list, byId: new Map(list.map((u) => [u.id, u])) };
+}
+
+/** Notification channels in the user's scope (for roles that manage notifications). */
+export function useNotificationChannels() {
+  const { can } = useSession();
+  const query = useQuery({
+    queryKey: [...queryKeys.notifications, 'channels'],
+    queryFn: notificationApi.channels,
+    enabled: can('notification:manage'),
+  });
+  const list = query.data?.items ?? [];
+  return { ...query, list, byId: new Map(list.map((c) => [c.id, c])) };
+}
+
+/** Notification rules in the user's scope. */
+export function useNotificationRules() {
+  const { can } = useSession();
+  return useQuery({
+    queryKey: [...queryKeys.notifications, 'rules'],
+    queryFn: notificationApi.rules,
+    enabled: can('notification:manage'),
+  });
 }

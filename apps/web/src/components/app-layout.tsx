@@ -8,6 +8,7 @@ import {
   IconLayoutDashboard,
   IconListDetails,
   IconLogout,
+  IconSend,
   IconSettings,
   IconUsers,
 } from '@tabler/icons-react';
@@ -43,6 +44,13 @@ const NAV: NavItem[] = [
     permission: 'facility:read',
   },
   { to: '/agents', key: 'nav.agents', testId: 'nav-agents', icon: IconDeviceDesktop, permission: 'agent:read' },
+  {
+    to: '/notifications',
+    key: 'notifications.nav',
+    testId: 'nav-notifications',
+    icon: IconSend,
+    permission: 'notification:manage',
+  },
   { to: '/users', key: 'nav.users', testId: 'nav-users', icon: IconUsers, permission: 'user:read' },
   { to: '/audit', key: 'nav.audit', testId: 'nav-audit', icon: IconListDetails, permission: 'audit:read' },
   { to: '/settings', key: 'nav.settings', testId: 'nav-settings', icon: IconSettings, permission: 'settings:read' },

@@ -1,0 +1,278 @@
+import type { CreateRuleRequest, Severity } from '@mamori/contracts';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  Modal,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { IconAlarm, IconPlus } from '@tabler/icons-react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { notificationApi } from '../api/endpoints.ts';
+import { queryKeys, useFacilityDirectory, useNotificationChannels, useNotificationRules } from '../api/queries.ts';
+import { SeverityBadge } from '../components/alert-badges.tsx';
+import { ErrorAlert } from '../components/error-alert.tsx';
+import { QueryError } from '../components/query-error.tsx';
+import { TableState } from '../components/table-state.tsx';
+import { currentLang } from '../i18n/index.ts';
+import { KNOWN_SOURCES, SEVERITIES } from '../lib/alerts.ts';
+import { serverFieldErrors } from '../lib/errors.ts';
+import { formatDateTime } from '../lib/format.ts';
+import { emptyRuleForm, type RuleForm, toRuleRequest, validateRuleForm } from '../lib/notifications.ts';
+import { ChannelKindBadge } from './notifications-channels.tsx';
+
+// Select value standing for "every facility the channel may hear from".
+const ANY = 'any';
+// Least to most urgent, left to right, so "from here up" reads naturally.
+const THRESHOLDS: Severity[] = [...SEVERITIES].reverse();
+
+/** Adds a rule: a channel, which facility, from which severity up, which modules. */
+function RuleModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const facilities = useFacilityDirectory();
+  const channels = useNotificationChannels();
+  const form = useForm<RuleForm>({
+    initialValues: emptyRuleForm(),
+    validate: validateRuleForm(t, channels.list),
+  });
+  const save = useMutation({
+    mutationFn: (req: CreateRuleRequest) => notificationApi.createRule(req),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      notifications.show({ color: 'teal', message: t('notifications.ruleCreated') });
+      onClose();
+    },
+    onError: (err) => form.setErrors(serverFieldErrors(t, err)),
+  });
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: form is a new object each render
+  useEffect(() => {
+    if (!opened) return;
+    const blank = emptyRuleForm(channels.list.length === 1 ? (channels.list[0]?.id ?? null) : null);
+    form.setValues(blank);
+    form.resetDirty(blank);
+    form.clearErrors();
+    save.reset();
+  }, [opened]);
+
+  const channel = channels.byId.get(form.values.channelId ?? '');
+  // A facility channel only hears its own facility; a region-level one may be narrowed to any facility.
+  const facilityChoices = channel?.facilityId
+    ? facilities.list.filter((f) => f.id === channel.facilityId)
+    : facilities.list;
+
+  return (
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={t('notifications.createRuleTitle')}
+      size="lg"
+      data-testid="rule-form"
+    >
+      <form onSubmit={form.onSubmit((v) => save.mutate(toRuleRequest(v)))} noValidate>
+        <Stack gap="md">
+          <Select
+            label={t('notifications.ruleForm.channel')}
+            description={t('notifications.ruleForm.channelHelp')}
+            placeholder={t('common.choose')}
+            required
+            data={channels.list.map((c) => ({
+              value: c.id,
+              label: `${c.name} · ${t(`notifications.kind.${c.kind}`)}`,
+            }))}
+            allowDeselect={false}
+            searchable
+            nothingFoundMessage={t('common.nothingFound')}
+            data-testid="rule-form-channel"
+            {...form.getInputProps('channelId')}
+            onChange={(v) => {
+              form.setFieldValue('channelId', v);
+              form.setFieldValue('facilityId', null);
+            }}
+          />
+          <Select
+            label={t('notifications.ruleForm.facility')}
+            description={t('notifications.ruleForm.facilityHelp')}
+            data={[
+              { value: ANY, label: t('notifications.ruleForm.anyFacility') },
+              ...facilityChoices.map((f) => ({ value: f.id, label: f.name })),
+            ]}
+            value={form.values.facilityId ?? ANY}
+            onChange={(v) => form.setFieldValue('facilityId', !v || v === ANY ? null : v)}
+            error={form.errors.facilityId}
+            allowDeselect={false}
+            searchable
+            nothingFoundMessage={t('common.nothingFound')}
+            data-testid="rule-form-facility"
+          />
+          <Stack gap={6}>
+            <Text size="sm" fw={500}>
+              {t('notifications.ruleForm.minSeverity')}
+            </Text>
+            <SegmentedControl
+              fullWidth
+              data={THRESHOLDS.map((s) => ({ value: s, label: t(`severity.${s}`) }))}
+              value={form.values.minSeverity}
+              onChange={(v) => form.setFieldValue('minSeverity', v as Severity)}
+              data-testid="rule-form-severity"
+            />
+            <Text size="xs" c="dimmed" data-testid="rule-form-severity-help">
+              {t('notifications.ruleForm.minSeverityHelp', {
+                list: THRESHOLDS.slice(THRESHOLDS.indexOf(form.values.minSeverity))
+                  .map((s) => t(`severity.${s}`))
+                  .join(t('notifications.listSeparator')),
+              })}
+            </Text>
+          </Stack>
+          <Checkbox.Group
+            label={t('notifications.ruleForm.sources')}
+            description={t('notifications.ruleForm.sourcesHelp')}
+            {...form.getInputProps('sources')}
+          >
+            <Group mt="xs">
+              {KNOWN_SOURCES.map((s) => (
+                <Checkbox
+                  key={s}
+                  value={s}
+                  label={t(`alerts.source.${s}`, { defaultValue: s })}
+                  data-testid={`rule-form-source-${s}`}
+                />
+              ))}
+            </Group>
+          </Checkbox.Group>
+          <ErrorAlert error={save.error} testId="rule-form-error" overrides={{ invalid: 'errors.fixFields' }} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" loading={save.isPending} data-testid="rule-form-submit">
+              {t('notifications.createRuleSubmit')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/** The rules: which alerts go to which channel, and how escalation works. */
+export function RulesTab() {
+  const { t } = useTranslation();
+  const lang = currentLang();
+  const facilities = useFacilityDirectory();
+  const channels = useNotificationChannels();
+  const rules = useNotificationRules();
+  const [adding, setAdding] = useState(false);
+  const items = rules.data?.items ?? [];
+  const noChannels = !!channels.data && channels.list.length === 0;
+
+  return (
+    <Stack gap="md">
+      <Alert color="orange" variant="light" icon={<IconAlarm />} title={t('notifications.escalation.title')}>
+        <Text size="sm">{t('notifications.escalation.body')}</Text>
+      </Alert>
+      <Card withBorder radius="md" padding="md">
+        <Group justify="space-between" align="flex-start" mb="md" gap="sm">
+          <Text size="sm" c="dimmed" maw={720}>
+            {t('notifications.rulesHelp')}
+          </Text>
+          <Button
+            leftSection={<IconPlus size={18} />}
+            onClick={() => setAdding(true)}
+            disabled={noChannels}
+            data-testid="rule-add"
+          >
+            {t('notifications.addRule')}
+          </Button>
+        </Group>
+        {rules.error && <QueryError error={rules.error} onRetry={() => void rules.refetch()} />}
+        <Table.ScrollContainer minWidth={820}>
+          <Table striped highlightOnHover verticalSpacing="sm" data-testid="rules-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('notifications.ruleColumns.channel')}</Table.Th>
+                <Table.Th>{t('notifications.ruleColumns.facility')}</Table.Th>
+                <Table.Th>{t('notifications.ruleColumns.severity')}</Table.Th>
+                <Table.Th>{t('notifications.ruleColumns.sources')}</Table.Th>
+                <Table.Th>{t('notifications.ruleColumns.created')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((r) => {
+                const channel = channels.byId.get(r.channelId);
+                return (
+                  <Table.Tr key={r.id} data-testid="rule-row" data-channel-name={channel?.name}>
+                    <Table.Td>
+                      <Group gap="xs" wrap="nowrap">
+                        <Text size="sm" fw={600}>
+                          {channel?.name ?? t('common.unknown')}
+                        </Text>
+                        {channel && <ChannelKindBadge kind={channel.kind} />}
+                        {!r.enabled && (
+                          <Badge size="xs" color="gray">
+                            {t('notifications.disabled')}
+                          </Badge>
+                        )}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">
+                        {r.facilityId
+                          ? (facilities.byId.get(r.facilityId)?.name ?? t('common.unknown'))
+                          : t('notifications.ruleForm.anyFacility')}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={6} wrap="nowrap">
+                        <SeverityBadge severity={r.minSeverity} />
+                        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                          {t('notifications.andAbove')}
+                        </Text>
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">
+                        {r.sources
+                          ? r.sources
+                              .map((s) => t(`alerts.source.${s}`, { defaultValue: s }))
+                              .join(t('notifications.listSeparator'))
+                          : t('notifications.allSources')}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      <Text size="sm">{formatDateTime(r.createdAt, lang)}</Text>
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        <TableState
+          loading={rules.isLoading}
+          empty={!!rules.data && items.length === 0}
+          emptyText={t(noChannels ? 'notifications.emptyRulesNoChannels' : 'notifications.emptyRules')}
+        />
+        {items.length > 0 && (
+          <Text size="xs" c="dimmed" mt="md">
+            {t('notifications.rulesRemoveHint')}
+          </Text>
+        )}
+      </Card>
+      <RuleModal opened={adding} onClose={() => setAdding(false)} />
+    </Stack>
+  );
+}
