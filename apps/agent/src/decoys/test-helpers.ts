@@ -30,7 +30,7 @@ export const fakePlanner: Planner = async (opts) => {
       role === 'first'
         ? `0000_患者一覧_${i}.csv`
         : role === 'last'
-          ? `zzzz_患者一覧_${i}.csv`
+          ? `ｚｚ_患者一覧_${i}.csv`
           : `decoy_${role}_${i}.csv`;
     const lines = role === 'largest' ? 4000 : role === 'smallest' ? 2 : 200;
     const seed = createHash('sha256').update(`${opts.seed}|${opts.directory}|${i}`).digest('hex');
