@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { type AgentPolicy, MAX_EVENT_BATCH } from '@mamori/contracts';
+import { type AgentPolicy, type DecoyInventoryReport, MAX_EVENT_BATCH } from '@mamori/contracts';
 import { Backoff, type BackoffOptions, delay } from './backoff.ts';
 import { createServerClient } from './client.ts';
+import { DecoyRuntime, type DecoyRuntimeOptions } from './decoys/index.ts';
 import { hostFacts } from './host.ts';
 import type { Logger } from './log.ts';
 import { Outbox } from './outbox.ts';
@@ -27,6 +28,8 @@ export interface RunOptions {
   backoff?: BackoffOptions;
   /** How often to look for events queued by other processes (default 1 s). */
   pollMs?: number;
+  /** Decoy runtime options (tests); `false` turns decoys off. */
+  decoys?: false | Partial<Omit<DecoyRuntimeOptions, 'stateDir' | 'logger' | 'emit' | 'report'>>;
 }
 
 /** How the loop ended: stopped by the signal, or refused by the server (exit non-zero). */
@@ -65,6 +68,44 @@ export async function runAgent(opts: RunOptions): Promise<RunResult> {
       else throw err;
     });
 
+  // Decoys: planted, watched and contained locally; the policy arrives with every heartbeat.
+  let inventoryDirty = false;
+  const sendInventory = async (report: DecoyInventoryReport) => {
+    try {
+      await client.reportDecoys(report, signal);
+      inventoryDirty = false;
+    } catch (err) {
+      raiseIfRevoked(err);
+      inventoryDirty = true; // sent again after the next successful heartbeat
+      log.warn({ err: (err as Error).message }, 'could not send the decoy inventory; will retry');
+    }
+  };
+  const decoys =
+    opts.decoys === false
+      ? undefined
+      : new DecoyRuntime({
+          stateDir: dir,
+          logger: log,
+          serverUrl: config.serverUrl,
+          emit: async (e) => {
+            await outbox.enqueue(e);
+          },
+          report: sendInventory,
+          ...opts.decoys,
+        });
+  let applying: Promise<void> = Promise.resolve();
+  const applyPolicy = (p: AgentPolicy) => {
+    if (!decoys) return;
+    // Planting can take a while; heartbeats go on meanwhile, and policies apply one after another.
+    applying = applying
+      .then(async () => {
+        await decoys.apply(p.decoys);
+        await decoys.setIsolation(p.isolation);
+        if (inventoryDirty) await sendInventory(decoys.inventory());
+      })
+      .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not apply the decoy policy'));
+  };
+
   // Deliveries wait for the first heartbeat attempt, so they use the server's batch size when it is reachable.
   let firstHeartbeatDone: () => void = () => {};
   const firstHeartbeat = new Promise<void>((resolve) => {
@@ -81,9 +122,11 @@ export async function runAgent(opts: RunOptions): Promise<RunResult> {
           policy = { ...res.policy, maxBatch: Math.max(1, Math.min(MAX_EVENT_BATCH, res.policy.maxBatch)) };
           firstHeartbeatDone();
           backoff.reset();
-          if (!connected) log.info({ policy }, 'connected to the server');
+          if (!connected) log.info({ heartbeatSeconds: policy.heartbeatSeconds }, 'connected to the server');
           connected = true;
-          await delay(policy.heartbeatSeconds * 1000, signal);
+          applyPolicy(policy);
+          // ±10 % jitter keeps a fleet that (re)started together from heartbeating in lock-step.
+          await delay(policy.heartbeatSeconds * 1000 * (0.9 + Math.random() * 0.2), signal);
         } catch (err) {
           if (signal.aborted) break;
           raiseIfRevoked(err);
@@ -116,6 +159,8 @@ export async function runAgent(opts: RunOptions): Promise<RunResult> {
 
   log.info({ version: AGENT_VERSION, agentId: config.agentId, server: config.serverUrl, dir }, 'agent started');
   const results = await Promise.allSettled([guard(heartbeats), guard(deliveries)]);
+  await applying;
+  await decoys?.stop();
   for (const r of results) if (r.status === 'rejected') throw r.reason;
   if (revoked) {
     log.error({ status: revoked.status }, revoked.message);

@@ -2,6 +2,8 @@ import {
   type AgentEvent,
   type AgentEventAck,
   AgentEventAckSchema,
+  type DecoyInventoryReport,
+  DecoyInventoryAckSchema,
   type HeartbeatResponse,
   HeartbeatResponseSchema,
   type HostFacts,
@@ -14,6 +16,8 @@ import { postJsonOk, serverEndpoint } from './transport.ts';
 export interface ServerClient {
   heartbeat(facts: HostFacts, signal?: AbortSignal): Promise<HeartbeatResponse>;
   sendEvents(events: AgentEvent[], signal?: AbortSignal): Promise<AgentEventAck>;
+  /** Sends the full decoy inventory (replaces what the server knew). */
+  reportDecoys(report: DecoyInventoryReport, signal?: AbortSignal): Promise<{ stored: number }>;
 }
 
 /** Thrown when a 2xx response does not match the contract (a server/agent version mismatch); retried like an outage. */
@@ -42,5 +46,7 @@ export function createServerClient(e: Enrolment, opts: { timeoutMs?: number } = 
       check(HeartbeatResponseSchema, await post('api/agent/heartbeat', facts, signal), 'heartbeat'),
     sendEvents: async (events, signal) =>
       check(AgentEventAckSchema, await post('api/agent/events', { events }, signal), 'events'),
+    reportDecoys: async (report, signal) =>
+      check(DecoyInventoryAckSchema, await post('api/agent/decoys/inventory', report, signal), 'inventory'),
   };
 }

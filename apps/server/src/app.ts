@@ -17,6 +17,8 @@ import { alertRoutes } from './modules/alerts/alerts.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import type { AuthPolicy } from './modules/auth/auth.service.ts';
+import { decoyRoutes } from './modules/decoys/decoys.routes.ts';
+import type { DecoySettings } from './modules/decoys/decoys.service.ts';
 import { facilityRoutes } from './modules/facilities/facilities.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { pkiRoutes } from './modules/pki/pki.routes.ts';
@@ -41,6 +43,8 @@ export type AppContext = {
   blobs: BlobStore;
   /** Agent heartbeat interval and offline threshold. */
   agentSettings: AgentSettings;
+  /** Allowed decoy roots and where beacons point. */
+  decoys: DecoySettings;
 };
 
 /** Options for building the HTTP application (TLS and logger come from the caller). */
@@ -50,6 +54,8 @@ export type BuildOptions = {
   publicUrl: () => string;
   ca: Ca;
   blobs?: BlobStore;
+  /** Base URL of the plain-HTTP beacon listener when one runs (see MAMORI_BEACON_HTTP_PORT). */
+  beaconBaseUrl?: () => string | undefined;
   fastify?: FastifyServerOptions & { https?: unknown };
 };
 
@@ -123,6 +129,16 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     ca: opts.ca,
     blobs: opts.blobs ?? (await createBlobStore(blobStoreConfig(config))),
     agentSettings: agentSettingsOf(config),
+    decoys: {
+      roots: config.decoyRoots,
+      beacons: () => ({
+        baseUrl: (config.MAMORI_BEACON_BASE_URL ?? opts.beaconBaseUrl?.() ?? `${opts.publicUrl()}/b`).replace(
+          /\/$/,
+          '',
+        ),
+        dnsZone: config.MAMORI_BEACON_DNS_ZONE?.toLowerCase() ?? null,
+      }),
+    },
   };
   registerAuth(app, opts.db);
   for (const routes of [
@@ -135,6 +151,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     agentRoutes,
     alertRoutes,
     notificationRoutes,
+    decoyRoutes,
   ]) {
     await routes(app, ctx);
   }

@@ -104,6 +104,33 @@ export const CONFIG_FIELDS = {
     .default(15)
     .describe('minutes before an unacknowledged critical alert goes to the region-level channels; default 15'),
   MAMORI_WEB_DIR: z.string().optional().describe('built web console directory; default apps/web/dist'),
+  MAMORI_DECOY_ROOTS: z
+    .string()
+    .default('/srv,/home,/mnt,/media,/data,/opt/share,C:\\Users,C:\\Share,D:\\,E:\\,F:\\')
+    .describe('directories under which decoy policies may plant files, comma separated'),
+  MAMORI_BEACON_BASE_URL: z
+    .url()
+    .optional()
+    .describe('base URL embedded in beacon documents (…/<token>); default <public URL>/b'),
+  MAMORI_BEACON_HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe('extra plain-HTTP listener serving only beacons (viewers that refuse our CA); default off'),
+  MAMORI_BEACON_DNS_ZONE: z
+    .string()
+    .regex(/^([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be a DNS zone such as beacon.example.jp')
+    .optional()
+    .describe('DNS zone delegated to the platform for beacons (<token>.<zone>); default off'),
+  MAMORI_BEACON_DNS_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(53)
+    .describe('UDP port of the beacon DNS listener when a zone is set; default 53'),
 };
 
 const ConfigSchema = z.object(CONFIG_FIELDS);
@@ -115,6 +142,7 @@ export type Config = RawConfig & {
   tlsHostnames: string[];
   trustProxy: string[];
   webDir: string | undefined;
+  decoyRoots: string[];
 };
 
 /** Thrown when the environment has invalid values; lists every bad variable. */
@@ -156,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: split(c.MAMORI_TRUST_PROXY),
     // An explicitly empty MAMORI_WEB_DIR turns the console off (API only).
     webDir: env.MAMORI_WEB_DIR === '' ? undefined : (c.MAMORI_WEB_DIR ?? defaultWeb),
+    decoyRoots: split(c.MAMORI_DECOY_ROOTS),
   };
 }
 

@@ -9,6 +9,7 @@ import { type EmbeddedDb, startEmbeddedPostgres } from './db/embedded.ts';
 import { runMigrations } from './db/migrate.ts';
 import { detectOfflineAgents } from './modules/agents/agents.service.ts';
 import { issueBootstrapToken, purgeExpired } from './modules/auth/auth.service.ts';
+import { startBeaconDns, startBeaconHttp } from './modules/decoys/beacons.ts';
 import { type NotifySettings, runNotificationPass } from './modules/notifications/notifications.service.ts';
 import { loadOrCreateCa, loadOrCreateServerCertificate } from './modules/pki/pki.service.ts';
 
@@ -79,10 +80,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     // The public URL is known only after listening when the port is chosen at run time.
     let publicUrl = config.MAMORI_PUBLIC_URL ?? '';
+    let beaconBaseUrl: string | undefined;
     const app = await buildApp({
       db: database.db,
       config,
       publicUrl: () => publicUrl,
+      beaconBaseUrl: () => beaconBaseUrl,
       ca,
       fastify: https ? { https } : {},
     });
@@ -93,6 +96,23 @@ export async function startServer(config: Config): Promise<RunningServer> {
       config.MAMORI_HOST === '0.0.0.0' || config.MAMORI_HOST === '::' ? 'localhost' : config.MAMORI_HOST;
     const url = `${https ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
     publicUrl ||= url;
+    const beaconHttp =
+      config.MAMORI_BEACON_HTTP_PORT === undefined
+        ? undefined
+        : await startBeaconHttp(database.db, config.MAMORI_HOST, config.MAMORI_BEACON_HTTP_PORT, config.trustProxy);
+    if (beaconHttp) {
+      const a = beaconHttp.server.address();
+      beaconBaseUrl = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${typeof a === 'object' && a ? a.port : ''}/b`;
+    }
+    const beaconDns = config.MAMORI_BEACON_DNS_ZONE
+      ? await startBeaconDns({
+          db: database.db,
+          host: config.MAMORI_HOST,
+          port: config.MAMORI_BEACON_DNS_PORT,
+          zone: config.MAMORI_BEACON_DNS_ZONE,
+          logger: app.log,
+        })
+      : undefined;
     const token = await issueBootstrapToken(database.db);
     const setupUrl = token ? `${publicUrl}/setup?token=${encodeURIComponent(token)}` : undefined;
     const purge = setInterval(
@@ -139,6 +159,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
           clearInterval(offline);
           clearInterval(notifier);
           await pass;
+          beaconDns?.close();
+          await beaconHttp?.close();
           await app.close();
           await close();
         })();

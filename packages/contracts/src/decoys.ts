@@ -93,11 +93,11 @@ export const PlantedDecoySchema = z.object({
     .number()
     .int()
     .min(0)
-    .max(2 ** 40),
+    .max(2 ** 31 - 1),
   /** Beacon token embedded in the file, if any. */
   beaconToken: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{16,64}$/)
+    .regex(/^[a-z0-9]{16,63}$/, 'lowercase letters and digits (it is also a DNS label)')
     .nullable(),
 });
 export type PlantedDecoy = z.infer<typeof PlantedDecoySchema>;

@@ -17,6 +17,9 @@ export const PERMISSIONS = [
   'alert:read',
   'alert:triage',
   'notification:manage',
+  'decoy:read',
+  'decoy:manage',
+  'host:isolate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -36,10 +39,22 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'alert:read',
     'alert:triage',
     'notification:manage',
+    'decoy:read',
+    'decoy:manage',
+    'host:isolate',
   ],
   facility_staff: ['facility:read', 'alert:read'],
   analyst: ['facility:read'],
-  auditor: ['facility:read', 'user:read', 'audit:read', 'audit:export', 'settings:read', 'agent:read', 'alert:read'],
+  auditor: [
+    'facility:read',
+    'user:read',
+    'audit:read',
+    'audit:export',
+    'settings:read',
+    'agent:read',
+    'alert:read',
+    'decoy:read',
+  ],
 };
 
 /** True when the role holds the permission. */

@@ -1,6 +1,7 @@
 /** Test helpers: a fresh migrated database per test file, an app to inject into, and factories. */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -288,4 +289,38 @@ export async function makeUser(
   if (set.statusCode !== 200) throw new Error(`set password failed: ${set.body}`);
   const c = await signIn(app, email);
   return { ...c, id: res.json().user.id, email };
+}
+
+/** An enrolled test agent's credentials (see `enrolTestAgent`). */
+export type AgentCreds = { keyPem: string; certPem: string; caPem: string };
+
+/** Calls the server as an agent over real mutual TLS (no certificate when `creds` is omitted). */
+export function agentRequest(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  url: string,
+  body: unknown,
+  creds: AgentCreds | undefined,
+  caPem: string,
+  // biome-ignore lint/suspicious/noExplicitAny: tests read responses loosely and assert on them
+): Promise<{ status: number; json: () => any }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      `${baseUrl}${url}`,
+      {
+        method,
+        ca: caPem,
+        ...(creds ? { key: creds.keyPem, cert: creds.certPem } : {}),
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let b = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (b += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: () => JSON.parse(b) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 }

@@ -52,14 +52,59 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
       config: { to: ['b-secret@example.jp'] },
     })
   ).json().id as string;
-  await adminB.req('POST', '/api/notification-rules', {
-    channelId: chB,
-    facilityId: null,
-    minSeverity: 'low',
-    sources: null,
+  const ruleB = (
+    await adminB.req('POST', '/api/notification-rules', {
+      channelId: chB,
+      facilityId: null,
+      minSeverity: 'low',
+      sources: null,
+    })
+  ).json().id as string;
+  // B's alert becomes a delivery to B's channel; B also sent a test (it fails: no SMTP in tests).
+  const notificationsSvc = await import('../modules/notifications/notifications.service.ts');
+  await notificationsSvc.enqueueNewAlerts(t.database.db);
+  await adminB.req('POST', `/api/notification-channels/${chB}/test`);
+  const deliveryB = (await adminB.req('GET', '/api/notification-deliveries?limit=500')).json().items[0].id as string;
+  // Decoys in B: a policy, an inventory with a beacon, a timeline event and a beacon opening.
+  const polB = (
+    await adminB.req('POST', '/api/decoy-policies', {
+      facilityId: b.id,
+      name: 'B秘密ポリシー',
+      directories: ['/srv/b-secret-share'],
+    })
+  ).json().id as string;
+  const decoysSvc = await import('../modules/decoys/decoys.service.ts');
+  const identB = { id: agentB.agentId, facilityId: b.id, hostname: agentB.hostname, certSerial: '' };
+  await decoysSvc.reportInventory(t.database.db, identB, {
+    decoys: [
+      {
+        policyId: polB,
+        path: '/srv/b-secret-share/00_b-secret-decoy.docx',
+        directory: '/srv/b-secret-share',
+        kind: 'docx',
+        sha256: 'b'.repeat(64),
+        size: 1000,
+        beaconToken: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      },
+    ],
+    verifiedAt: new Date().toISOString(),
+    problems: [],
+    isolated: false,
+  });
+  await decoysSvc.recordBeaconHit(t.database.db, {
+    token: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+    channel: 'http',
+    ip: '198.51.100.7',
+    userAgent: 'b-secret-viewer',
   });
   const secretsOfB = [
+    polB,
+    'B秘密ポリシー',
+    'b-secret-share',
+    'b-secret-viewer',
     chB,
+    ruleB,
+    deliveryB,
     'B秘密チャンネル',
     'b-secret@example.jp',
     b.id,
@@ -140,6 +185,23 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
       },
     ],
     'DELETE /api/notification-channels/{id}': [{ method: 'DELETE', url: `/api/notification-channels/${chB}` }],
+    'PATCH /api/notification-channels/{id}': [
+      { method: 'PATCH', url: `/api/notification-channels/${chB}`, body: { name: 'taken over', enabled: false } },
+      { method: 'PATCH', url: `/api/notification-channels/${chB}`, body: { config: { to: ['intruder@example.jp'] } } },
+    ],
+    'POST /api/notification-channels/{id}/test': [{ method: 'POST', url: `/api/notification-channels/${chB}/test` }],
+    'PATCH /api/notification-rules/{id}': [
+      { method: 'PATCH', url: `/api/notification-rules/${ruleB}`, body: { enabled: false, minSeverity: 'critical' } },
+    ],
+    'DELETE /api/notification-rules/{id}': [{ method: 'DELETE', url: `/api/notification-rules/${ruleB}` }],
+    'GET /api/notification-deliveries': [
+      { method: 'GET', url: '/api/notification-deliveries?limit=500&chartDays=30', list: true },
+      { method: 'GET', url: `/api/notification-deliveries?facilityId=${b.id}`, list: true },
+      { method: 'GET', url: `/api/notification-deliveries?channelId=${chB}`, list: true },
+    ],
+    'POST /api/notification-deliveries/{id}/retry': [
+      { method: 'POST', url: `/api/notification-deliveries/${deliveryB}/retry` },
+    ],
     'GET /api/notification-rules': [{ method: 'GET', url: '/api/notification-rules', list: true }],
     'POST /api/notification-rules': [
       {
@@ -187,6 +249,44 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
             },
           ],
         },
+      },
+    ],
+    'GET /api/decoy-policies': [
+      { method: 'GET', url: '/api/decoy-policies?limit=500', list: true },
+      { method: 'GET', url: `/api/decoy-policies?facilityId=${b.id}`, list: true },
+    ],
+    'POST /api/decoy-policies': [
+      {
+        method: 'POST',
+        url: '/api/decoy-policies',
+        body: { facilityId: b.id, name: 'x', directories: ['/srv/x'] },
+      },
+    ],
+    'PUT /api/decoy-policies/{id}': [
+      { method: 'PUT', url: `/api/decoy-policies/${polB}`, body: { name: 'taken over', directories: ['/srv/x'] } },
+    ],
+    'DELETE /api/decoy-policies/{id}': [{ method: 'DELETE', url: `/api/decoy-policies/${polB}` }],
+    'GET /api/decoys/coverage': [
+      { method: 'GET', url: '/api/decoys/coverage', list: true },
+      { method: 'GET', url: `/api/decoys/coverage?facilityId=${b.id}`, list: true },
+    ],
+    'GET /api/decoys': [{ method: 'GET', url: `/api/decoys?agentId=${agentB.agentId}` }],
+    'GET /api/agents/{id}/timeline': [{ method: 'GET', url: `/api/agents/${agentB.agentId}/timeline` }],
+    'POST /api/agents/{id}/isolate': [
+      { method: 'POST', url: `/api/agents/${agentB.agentId}/isolate`, body: { reason: 'x' } },
+    ],
+    'POST /api/agents/{id}/release': [
+      { method: 'POST', url: `/api/agents/${agentB.agentId}/release`, body: { reason: 'x' } },
+    ],
+    'GET /api/beacon-hits': [
+      { method: 'GET', url: '/api/beacon-hits?limit=500', list: true },
+      { method: 'GET', url: `/api/beacon-hits?facilityId=${b.id}`, list: true },
+    ],
+    'POST /api/agent/decoys/inventory': [
+      {
+        method: 'POST',
+        url: '/api/agent/decoys/inventory',
+        body: { decoys: [], verifiedAt: new Date().toISOString() },
       },
     ],
     // Routes about the caller's own session or public set-up carry no facility data.
@@ -247,6 +347,19 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
       channels.items.some((c: { id: string }) => c.id === chB),
       "B's channel survived",
     );
+    const channelB = channels.items.find((c: { id: string }) => c.id === chB);
+    assert.deepEqual(
+      [channelB.name, channelB.enabled, channelB.target],
+      ['B秘密チャンネル', true, 'b-secret@example.jp'],
+    );
+    const rulesB = (await admin.req('GET', '/api/notification-rules')).json().items;
+    const rB = rulesB.find((r: { id: string }) => r.id === ruleB);
+    assert.deepEqual([rB?.enabled, rB?.minSeverity], [true, 'low'], "B's rule survived unchanged");
+    const audited = (await admin.req('GET', `/api/audit?facilityId=${b.id}&limit=500`)).json().items;
+    assert.ok(
+      !audited.some((e: { action: string }) => e.action === 'notification.delivery_retry'),
+      "nobody retried B's deliveries",
+    );
     const agents = (await admin.req('GET', `/api/agents?facilityId=${b.id}`)).json();
     assert.equal(agents.items[0].status, 'online');
     const fb = await admin.req('GET', `/api/facilities/${b.id}`);
@@ -256,6 +369,11 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     assert.equal(ub.json().hasPassword, true);
     const list = await admin.req('GET', '/api/users?q=intruder');
     assert.equal(list.json().total, 0);
+    const pol = (await admin.req('GET', `/api/decoy-policies?facilityId=${b.id}`)).json();
+    assert.equal(pol.items[0].name, 'B秘密ポリシー');
+    const cov = (await admin.req('GET', `/api/decoys/coverage?facilityId=${b.id}`)).json();
+    assert.equal(cov.hosts[0].decoys, 1, "B's inventory survived");
+    assert.equal(cov.hosts[0].isolationDesired, null, 'nobody of A isolated B’s host');
     const s = await admin.req('GET', '/api/settings');
     assert.notEqual(s.json().organisationName, 'taken over');
   });

@@ -29,7 +29,7 @@ import {
 } from './agents.service.ts';
 
 /** The agent behind this mutual-TLS request (routes with `config.agent`). */
-const agentOf = (req: FastifyRequest, db: AppContext['db']): Promise<AgentIdentity> =>
+export const agentOf = (req: FastifyRequest, db: AppContext['db']): Promise<AgentIdentity> =>
   authenticateAgent(db, req.raw.socket as TLSSocket);
 
 /** Agent enrolment, the agents' mutual-TLS API, and the console's agent management. */
@@ -88,7 +88,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
       body: HeartbeatRequestSchema,
       response: { 200: HeartbeatResponseSchema },
     },
-    handler: async (req) => heartbeat(db, await agentOf(req, db), req.body, agentSettings),
+    handler: async (req) => heartbeat(db, await agentOf(req, db), req.body, agentSettings, ctx.decoys.beacons()),
   });
   r.post('/api/agent/events', {
     config: { public: true, agent: true },

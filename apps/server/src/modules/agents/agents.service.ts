@@ -19,6 +19,7 @@ import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, invalid, notFound } from '../../lib/errors.ts';
 import { raiseAlert, raiseAlerts } from '../alerts/alerts.service.ts';
 import { appendAudit } from '../audit/audit.service.ts';
+import { agentDecoyPolicy, type BeaconSettings, recordHostEvents } from '../decoys/decoys.service.ts';
 import { facilities } from '../facilities/facilities.tables.ts';
 import { type Ca, normalizeSerial, signCsr } from '../pki/pki.service.ts';
 import { agents, enrolmentTokens } from './agents.tables.ts';
@@ -225,10 +226,16 @@ export async function authenticateAgent(db: Db, socket: TLSSocket | undefined): 
   return identity;
 }
 
-/** Records a heartbeat and the host's facts; returns the policy. */
-export async function heartbeat(db: Db, agent: AgentIdentity, facts: HostFacts, settings: AgentSettings) {
-  await withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, (tx) =>
-    tx
+/** Records a heartbeat and the host's facts; returns the policy (with the modules' sections for this host). */
+export async function heartbeat(
+  db: Db,
+  agent: AgentIdentity,
+  facts: HostFacts,
+  settings: AgentSettings,
+  beacons: BeaconSettings,
+) {
+  const sections = await withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, async (tx) => {
+    await tx
       .update(agents)
       .set({
         hostname: facts.hostname,
@@ -240,9 +247,10 @@ export async function heartbeat(db: Db, agent: AgentIdentity, facts: HostFacts, 
         lastSeenAt: new Date(),
         offlineSince: null,
       })
-      .where(eq(agents.id, agent.id)),
-  );
-  return { serverTime: new Date().toISOString(), policy: agentPolicy(settings) };
+      .where(eq(agents.id, agent.id));
+    return agentDecoyPolicy(tx, agent, beacons);
+  });
+  return { serverTime: new Date().toISOString(), policy: { ...agentPolicy(settings), ...sections } };
 }
 
 /**
@@ -346,10 +354,27 @@ export async function ingestEvents(db: Db, agent: AgentIdentity, events: AgentEv
             as v(id, alert_id)
           where agent_events.id = v.id`);
       }
+      // Decoy and containment events also become evidence on the host's timeline.
+      const alertIdOf = new Map<string, string>();
+      inputs.forEach((input, k) => {
+        for (const e of input.news) alertIdOf.set(e.id, (raised[k] as { id: string }).id);
+      });
+      await recordHostEvents(
+        tx,
+        agent,
+        events.filter((e) => alertIdOf.has(e.id)),
+        (id) => alertIdOf.get(id),
+      );
     }
     return { accepted, duplicates: events.map((e) => e.id).filter((id) => !linked.has(id)) };
   });
 }
+
+/** A time as people in Japan read it, e.g. 2026/11/24 18:05 (JST). */
+const jst = (d: Date | null) =>
+  d
+    ? `${d.toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })} (JST)`
+    : '登録時';
 
 const RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
 const rank = (s: keyof typeof RANK) => RANK[s];
@@ -431,7 +456,7 @@ export async function detectOfflineAgents(db: Db, settings: AgentSettings): Prom
         source: 'agent',
         kind: 'agent_offline',
         severity: 'high',
-        title: `Agent on ${a.hostname} has not reported since ${a.lastSeenAt?.toISOString()}`,
+        title: `${a.hostname} のエージェントから ${jst(a.lastSeenAt)} 以降連絡がありません`,
         details: { lastSeenAt: a.lastSeenAt?.toISOString() ?? null },
         dedupKey: `agent:agent_offline:${a.id}`,
         occurredAt: new Date(),
