@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: Chromium for end-to-end tests, PostgreSQL 15
-# for the external-database run, and rsyslog as the SIEM receiver in the syslog export test.
+# for the external-database run, rsyslog as the SIEM receiver in the syslog export test, and
+# inotify-tools (inotifywait), which the agent uses on Linux to see decoys being opened and read.
 # Idempotent; needs root (CI runs as root).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-noto-cjk)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
 command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)
+command -v inotifywait >/dev/null 2>&1 || need+=(inotify-tools)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "system deps: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), postgres $(/usr/lib/postgresql/15/bin/postgres --version | awk '{print $3}'), $(rsyslogd -v | head -1 | cut -d, -f1)"
+echo "system deps: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), postgres $(/usr/lib/postgresql/15/bin/postgres --version | awk '{print $3}'), $(rsyslogd -v | head -1 | cut -d, -f1), $(inotifywait --help 2>&1 | head -1)"
