@@ -6,7 +6,9 @@
  * over HTTPS). Each agent then posts batches of 500 events (the maximum) over its own keep-alive
  * mutual-TLS connection, as fast as acknowledgements come back, for 15 s after a 3 s warm-up.
  * Reported: accepted events per second, batches per second, accept latency per batch (p50/p90/p99),
- * and the check that every event was accepted exactly once (no duplicates, no errors).
+ * the check that every event was accepted exactly once (no duplicates, no errors), and the CPU
+ * seconds of the server, PostgreSQL and this load generator (a separate process on the same
+ * machine). Then 5 s of one agent alone: the accept latency of a batch without queueing.
  * Twice: embedded PostgreSQL, and an external Debian PostgreSQL 15 (`ingest embedded|external`).
  * Target (issue 3): ≥ 10,000 events/s on this 2-core machine.
  */
@@ -31,6 +33,8 @@ const AGENTS = 20;
 const BATCH = 500;
 const DURATION_S = 15;
 const WARMUP_S = 3;
+/** Seconds of one agent alone, for the accept latency of a batch without queueing. */
+const SINGLE_S = 5;
 const TARGET_EPS = 10_000;
 
 type Agent = { agent: https.Agent };
@@ -100,14 +104,14 @@ async function runOnce(kind: 'embedded' | 'external') {
   const agents: Agent[] = (await enrolAgents(url, ca, authed, facilityId, AGENTS, 1)).map((a) => ({ agent: a.agent }));
   log(`${kind}: ${AGENTS} agents enrolled; warming up ${WARMUP_S} s`);
   const eventsUrl = `${url}/api/agent/events`;
-  const drive = async (seconds: number) => {
+  const drive = async (seconds: number, only = agents) => {
     const latencies: number[] = [];
     let accepted = 0;
     let duplicates = 0;
     let errors = 0;
     const end = performance.now() + seconds * 1000;
     await Promise.all(
-      agents.map(async (a) => {
+      only.map(async (a) => {
         while (performance.now() < end) {
           const body = batch();
           const t0 = performance.now();
@@ -138,6 +142,8 @@ async function runOnce(kind: 'embedded' | 'external') {
   const r = await drive(DURATION_S);
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = cpu();
+  // Accept latency without queueing: one agent posting one batch at a time.
+  const single = await drive(SINGLE_S, agents.slice(0, 1));
   for (const a of agents) a.agent.destroy();
   await server.stop();
   const eps = r.accepted / seconds;
@@ -153,6 +159,12 @@ async function runOnce(kind: 'embedded' | 'external') {
       p50: round(pct(r.latencies, 50)),
       p90: round(pct(r.latencies, 90)),
       p99: round(pct(r.latencies, 99)),
+    },
+    singleAgent: {
+      batches: single.latencies.length,
+      eventsPerSecond: Math.round(single.accepted / SINGLE_S),
+      acceptLatencyMs: { p50: round(pct(single.latencies, 50)), p99: round(pct(single.latencies, 99)) },
+      errors: single.errors,
     },
     duplicates: r.duplicates,
     errors: r.errors,
