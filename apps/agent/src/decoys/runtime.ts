@@ -68,7 +68,7 @@ export interface DecoyRuntimeOptions {
   watcher?: 'auto' | 'inotify' | 'fs.watch';
   /** How long to keep looking for the process behind a decoy signal, after the latest one (default 400 ms). */
   identifyWindowMs?: number;
-  /** How long the detection event waits for the process to be named before it is queued without (default 50 ms). */
+  /** Without the kill response: how long the detection event waits for the process's name before it is queued without (default 50 ms). */
   identifyWaitMs?: number;
   /** Tree heuristics thresholds (defaults in signals.ts). */
   thresholds?: Partial<TreeThresholds>;
@@ -628,17 +628,21 @@ export class DecoyRuntime {
   async #decoySignal(rec: DecoyRecord, kind: DecoyKindEvent, e: WatchEvent): Promise<void> {
     const policy = this.#policies.get(rec.policyId);
     const kill = policy?.response.kill ?? true;
-    // Look for the process at once (it is still at work); the event waits a little for its name.
-    const suspects = this.#startHunt(rec, e.at, kill, this.#o.identifyWaitMs ?? 50);
     const key = `${rec.path}|${kind}`;
     const last = this.#throttle.get(key);
-    if (last !== undefined && e.at - last < THROTTLE_MS) {
-      this.#suppressed.set(key, (this.#suppressed.get(key) ?? 0) + 1);
-      return;
+    const throttled = last !== undefined && e.at - last < THROTTLE_MS;
+    if (throttled) this.#suppressed.set(key, (this.#suppressed.get(key) ?? 0) + 1);
+    else this.#throttle.set(key, e.at);
+    if (!throttled && kill) {
+      // Queue the alert first (the hunt below keeps the CPU busy); the kill event names the process.
+      this.#track(this.#reportDecoy(rec, kind, e.source, e.type, e.at, []));
     }
-    this.#throttle.set(key, e.at);
+    // Look for the process at once, while it is still at work.
+    const suspects = this.#startHunt(rec, e.at, kill, this.#o.identifyWaitMs ?? 50);
+    if (throttled) return;
     if (policy?.response.isolate) this.#track(this.#isolateOnce(rec));
-    this.#track(suspects.then((found) => this.#reportDecoy(rec, kind, e.source, e.type, e.at, found)));
+    // Without the kill response the alert waits a little for the process's name, as evidence.
+    if (!kill) this.#track(suspects.then((found) => this.#reportDecoy(rec, kind, e.source, e.type, e.at, found)));
   }
 
   async #reportDecoy(
@@ -781,7 +785,7 @@ export class DecoyRuntime {
                 .map(([pid, v]) => [pid, v - (base.get(pid) ?? 0)] as const)
                 .filter(([pid, d]) => d > 0 && !exclude.has(pid))
                 .sort((a, b) => b[1] - a[1])
-                .slice(0, 3)
+                .slice(0, 6)
                 .map(([pid]) => pid);
               lastRank = nowMs();
             }

@@ -102,7 +102,13 @@ export function makeRuntime(stateDir: string, allowedRoot: string, over: Partial
         () => reject(new Error(`no matching event within ${ms} ms; got ${events.map((e) => e.kind).join(', ')}`)),
         ms,
       );
-      waiters.push({ pred, resolve: (e) => (clearTimeout(t), resolve(e)) });
+      waiters.push({
+        pred,
+        resolve: (e) => {
+          clearTimeout(t);
+          resolve(e);
+        },
+      });
     });
   };
   return { runtime, events, reports, lines, waitFor };
