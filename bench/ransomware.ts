@@ -129,6 +129,9 @@ async function falseAlarms(base: string, plan: Awaited<ReturnType<typeof planner
 
 /** Child mode: plant 1,000 decoys, idle, print CPU and memory as one JSON line. */
 async function idleChild(base: string, seconds: number): Promise<void> {
+  // Node's TypeScript stripping (a WASM compiler) and the test helpers' imports weigh tens of MB that the bundled
+  // agent (dist/mamori-agent.mjs) does not carry: the RSS before planting is reported as the baseline.
+  const baselineRss = process.memoryUsage().rss;
   const plan = await planner();
   const dirs: string[] = [];
   for (let i = 0; i < 20; i++) {
@@ -170,6 +173,8 @@ async function idleChild(base: string, seconds: number): Promise<void> {
       cpuPct: round(((c.user + c.system) / 1000 / wall) * 100, 2),
       helperCpuPct: round((helperCpuMs / wall) * 100, 2),
       rssMB: round(process.memoryUsage().rss / 1048576, 1),
+      rssBaselineMB: round(baselineRss / 1048576, 1),
+      rssAddedMB: round((process.memoryUsage().rss - baselineRss) / 1048576, 1),
       peakRssMB: round(peakRss / 1048576, 1),
       heapMB: round(process.memoryUsage().heapUsed / 1048576, 1),
       helperRssMB: helper ? round(rssKb(helper) / 1024, 1) : null,
