@@ -24,7 +24,7 @@ import type { TLSSocket } from 'node:tls';
 import {
   bootstrapAdmin,
   cpuSecondsOf,
-  descendants,
+  embeddedPostmasterOf,
   enrolAgents,
   freePort,
   log,
@@ -33,6 +33,7 @@ import {
   runBench,
   spawnServer,
   tempDir,
+  treeCpuSecondsOf,
 } from './lib.ts';
 
 const N = Number(process.argv[2] ?? 5000);
@@ -100,10 +101,11 @@ await runBench('agents-load', 15 * 60_000, async () => {
     uptimeSeconds: 100,
   });
   const hbUrl = `${url}/api/agent/heartbeat`;
-  const pgPids = () => descendants(server.pid);
+  // The embedded PostgreSQL's postmaster is the server's child; backends come and go under it.
+  const postmaster = embeddedPostmasterOf(server.pid);
   const cpu = () => ({
     server: cpuSecondsOf(server.pid),
-    postgres: pgPids().reduce((a, p) => a + cpuSecondsOf(p), 0),
+    postgres: postmaster ? treeCpuSecondsOf(postmaster) : 0,
     generator: cpuSecondsOf(process.pid),
   });
   const cpuShare = (a: ReturnType<typeof cpu>, b: ReturnType<typeof cpu>, wall: number) => ({

@@ -16,8 +16,8 @@ import https from 'node:https';
 import {
   bootstrapAdmin,
   cpuSecondsOf,
-  descendants,
   embeddedPgVersion,
+  embeddedPostmasterOf,
   enrolAgents,
   freePort,
   log,
@@ -27,6 +27,7 @@ import {
   spawnServer,
   startPg15,
   tempDir,
+  treeCpuSecondsOf,
 } from './lib.ts';
 
 const AGENTS = 20;
@@ -131,10 +132,11 @@ async function runOnce(kind: 'embedded' | 'external') {
   };
   await drive(WARMUP_S);
   // CPU split over the measured window: server process, PostgreSQL processes, this load generator.
-  const pgPids = () => (pgRoot ? [pgRoot, ...descendants(pgRoot)] : descendants(server.pid));
+  // PostgreSQL: the postmaster (external, or the server's child when embedded) and its backends.
+  const postmaster = pgRoot ?? embeddedPostmasterOf(server.pid);
   const cpu = () => ({
     server: cpuSecondsOf(server.pid),
-    postgres: pgPids().reduce((a, p) => a + cpuSecondsOf(p), 0),
+    postgres: postmaster ? treeCpuSecondsOf(postmaster) : 0,
     generator: cpuSecondsOf(process.pid),
   });
   const cpu0 = cpu();

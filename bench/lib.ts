@@ -331,6 +331,25 @@ export function cpuSecondsOf(pid: number): number {
     return 0;
   }
 }
+/**
+ * CPU seconds of a process tree that reaps its own children (PostgreSQL's postmaster): the root's
+ * own time, the time of children it has already waited for (cutime + cstime), and every live
+ * descendant's. Unlike summing live processes, this does not lose the time of backends that exit.
+ */
+export function treeCpuSecondsOf(root: number): number {
+  try {
+    const s = fs.readFileSync(`/proc/${root}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    const reaped = (Number(f[13]) + Number(f[14])) / CLOCK_TICKS;
+    return cpuSecondsOf(root) + reaped + descendants(root).reduce((a, p) => a + cpuSecondsOf(p), 0);
+  } catch {
+    return 0;
+  }
+}
+/** The embedded PostgreSQL's postmaster among the server's descendants (the first `postgres`). */
+export function embeddedPostmasterOf(serverPid: number): number | undefined {
+  return descendants(serverPid).find((p) => statOf(p)?.comm === 'postgres');
+}
 const CLOCK_TICKS = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
