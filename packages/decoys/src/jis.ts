@@ -4,21 +4,21 @@
  * Node only decodes these, so the JIS X 0208 table is built once by decoding every 94×94 code
  * with the platform's own decoder and inverting it (no table is shipped).
  */
-let table: Map<string, number> | null = null;
+let table: Uint16Array | null = null;
 
-function jisTable(): Map<string, number> {
+/** JIS X 0208 code (row << 8 | cell) per UTF-16 code unit, 0 where there is none. */
+function jisTable(): Uint16Array {
   if (table) return table;
   const bytes: number[] = [0x1b, 0x24, 0x42];
   for (let row = 0x21; row <= 0x7e; row++) for (let cell = 0x21; cell <= 0x7e; cell++) bytes.push(row, cell);
   bytes.push(0x1b, 0x28, 0x42);
   const text = new TextDecoder('iso-2022-jp').decode(new Uint8Array(bytes));
-  const chars = [...text];
-  const map = new Map<string, number>();
+  const map = new Uint16Array(0x10000);
   let i = 0;
   for (let row = 0x21; row <= 0x7e; row++) {
     for (let cell = 0x21; cell <= 0x7e; cell++) {
-      const ch = chars[i++]!;
-      if (ch !== '\uFFFD' && !map.has(ch)) map.set(ch, (row << 8) | cell);
+      const c = text.charCodeAt(i++);
+      if (c !== 0xfffd && map[c] === 0) map[c] = (row << 8) | cell;
     }
   }
   table = map;
@@ -31,41 +31,57 @@ const GETA = 0x222e;
 /** Shift_JIS bytes of `text` (ASCII as is, JIS X 0208 converted; unknown characters become 〓). */
 export function encodeShiftJis(text: string): Uint8Array {
   const map = jisTable();
-  const out: number[] = [];
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
+  const out = new Uint8Array(text.length * 2);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     if (c < 0x80) {
-      out.push(c);
+      out[n++] = c;
       continue;
     }
-    const jis = map.get(ch) ?? GETA;
+    if (c >= 0xd800 && c <= 0xdbff) i++; // a surrogate pair is one character
+    const jis = map[c] || GETA;
     const j1 = jis >> 8;
     const j2 = jis & 0xff;
-    const s1 = ((j1 + 1) >> 1) + (j1 <= 0x5e ? 0x70 : 0xb0);
-    const s2 = j1 & 1 ? j2 + (j2 >= 0x60 ? 0x20 : 0x1f) : j2 + 0x7e;
-    out.push(s1, s2);
+    out[n++] = ((j1 + 1) >> 1) + (j1 <= 0x5e ? 0x70 : 0xb0);
+    out[n++] = j1 & 1 ? j2 + (j2 >= 0x60 ? 0x20 : 0x1f) : j2 + 0x7e;
   }
-  return Uint8Array.from(out);
+  return out.slice(0, n);
 }
 
 /** ISO-2022-JP bytes of `text`: escape sequences switch between ASCII and JIS X 0208. */
 export function encodeIso2022Jp(text: string): Uint8Array {
   const map = jisTable();
-  const out: number[] = [];
+  const out = new Uint8Array(text.length * 5 + 3);
+  let n = 0;
   let kanji = false;
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     if (c < 0x80) {
-      if (kanji) out.push(0x1b, 0x28, 0x42);
+      if (kanji) {
+        out[n++] = 0x1b;
+        out[n++] = 0x28;
+        out[n++] = 0x42;
+      }
       kanji = false;
-      out.push(c);
+      out[n++] = c;
       continue;
     }
-    if (!kanji) out.push(0x1b, 0x24, 0x42);
+    if (c >= 0xd800 && c <= 0xdbff) i++;
+    if (!kanji) {
+      out[n++] = 0x1b;
+      out[n++] = 0x24;
+      out[n++] = 0x42;
+    }
     kanji = true;
-    const jis = map.get(ch) ?? GETA;
-    out.push(jis >> 8, jis & 0xff);
+    const jis = map[c] || GETA;
+    out[n++] = jis >> 8;
+    out[n++] = jis & 0xff;
   }
-  if (kanji) out.push(0x1b, 0x28, 0x42);
-  return Uint8Array.from(out);
+  if (kanji) {
+    out[n++] = 0x1b;
+    out[n++] = 0x28;
+    out[n++] = 0x42;
+  }
+  return out.slice(0, n);
 }

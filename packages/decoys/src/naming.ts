@@ -4,13 +4,18 @@ import type { Rng } from './rng.ts';
 
 /** Compares by Unicode code point (= UTF-8 byte order, what `sort` in C locale and most code do). */
 export function compareCodePoints(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
-    if (d !== 0) return d;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Only surrogates (astral characters) order differently by code point than by code unit.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs === ys) return x - y;
+    return xs ? 1 : -1;
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }
 
 /** Compares UTF-16 code units (JavaScript's default sort; NTFS orders upper-cased UTF-16 names). */

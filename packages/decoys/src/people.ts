@@ -35,9 +35,26 @@ export type Patient = Person & {
 
 const zipfWeights = (n: number) => Array.from({ length: n }, (_, i) => 1 / (i + 8));
 export const SURNAME_WEIGHTS = zipfWeights(SURNAMES.length);
+const SURNAME_CUMULATIVE = SURNAME_WEIGHTS.reduce<number[]>((acc, w) => {
+  acc.push((acc.at(-1) ?? 0) + w);
+  return acc;
+}, []);
+
+/** A surname, common ones more often (Zipf-like). */
+export function pickSurname(rng: Rng): [string, string] {
+  const x = rng.next() * SURNAME_CUMULATIVE.at(-1)!;
+  let a = 0;
+  let b = SURNAME_CUMULATIVE.length - 1;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (SURNAME_CUMULATIVE[m]! <= x) a = m + 1;
+    else b = m;
+  }
+  return SURNAMES[a]!;
+}
 
 export function pickPerson(rng: Rng, sex: 'M' | 'F'): Person {
-  const [surname, surnameKana] = rng.weighted(SURNAMES, SURNAME_WEIGHTS);
+  const [surname, surnameKana] = pickSurname(rng);
   const [given, givenKana] = rng.pick(sex === 'M' ? MALE_GIVEN : FEMALE_GIVEN);
   return { surname, given, surnameKana, givenKana: toKatakana(givenKana) };
 }
@@ -137,7 +154,11 @@ export function makePatient(rng: Rng, facility: Facility, now: Date): Patient {
     rng.int(0, 10 ** (facility.idDigits - facility.idPrefix.length) - 1),
     facility.idDigits - facility.idPrefix.length,
   );
-  const diagnoses = rng.shuffle(DIAGNOSES).slice(0, rng.int(1, 4));
+  const diagnoses: Diagnosis[] = [];
+  for (let k = rng.int(1, 4); diagnoses.length < k; ) {
+    const d = rng.pick(DIAGNOSES);
+    if (!diagnoses.includes(d)) diagnoses.push(d);
+  }
   const drugs = [...new Set(diagnoses.flatMap((d) => d.drugs))].map((k) => DRUGS[k]);
   const dept = DEPARTMENTS.find((d) => d.code === diagnoses[0]!.dept) ?? DEPARTMENTS[0]!;
   const lastVisit = new Date(now.getTime() - rng.int(1, 400) * 86_400_000);

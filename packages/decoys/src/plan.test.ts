@@ -180,6 +180,14 @@ describe('planDecoys', async () => {
     assert.ok(new Set(positions).size >= 2);
   });
 
+  test('a document named after a patient is about that patient', async () => {
+    const out = await plan({ count: 2, kinds: ['docx'] });
+    const last = byRole(out, 'last');
+    const surname = /^(鷲[尾見田])様_/.exec(last.relativePath)?.[1];
+    assert.ok(surname, last.relativePath);
+    assert.match(strFromU8(unzipSync(last.data)['word/document.xml']!), new RegExp(`${surname}[　 ]`));
+  });
+
   test('rejects fewer than two decoys', async () => {
     await assert.rejects(plan({ count: 1 }), RangeError);
   });

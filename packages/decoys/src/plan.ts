@@ -8,7 +8,6 @@ import { makeSsmix2 } from './formats/ssmix2.ts';
 import { type BeaconUrls, type GenContext, type GenFile, utf8 } from './formats/types.ts';
 import { makeXlsx } from './formats/xlsx.ts';
 import { encodeShiftJis } from './jis.ts';
-import { SURNAMES } from './names.ts';
 import {
   baseNames,
   compareCodePoints,
@@ -18,7 +17,7 @@ import {
   pickExtreme,
   withExt,
 } from './naming.ts';
-import { makeFacility, SURNAME_WEIGHTS } from './people.ts';
+import { makeFacility, pickSurname } from './people.ts';
 import { createRng, type Rng } from './rng.ts';
 
 export type ExistingEntry = { name: string; size: number; mtimeMs: number; isDirectory: boolean };
@@ -47,11 +46,15 @@ export type PlannedFile = {
 export const MAX_DECOY_BYTES = 64 * 1024 * 1024;
 const DAY = 86_400_000;
 
+/** Row counts spread evenly on a log scale: many short lists, some long ones (like real exports). */
+const logUniform = (r: Rng, min: number, max: number) =>
+  Math.round(Math.exp(Math.log(min) + r.next() * Math.log(max / min)));
+
 type Maker = { normal: (rng: Rng) => number; make: (ctx: GenContext) => Promise<Uint8Array> };
 const MAKERS: Record<Exclude<DecoyKind, 'ssmix2'>, Maker> = {
-  csv: { normal: (r) => r.int(40, 1200), make: makeCsv },
-  xlsx: { normal: (r) => r.int(30, 800), make: makeXlsx },
-  html: { normal: (r) => r.int(20, 600), make: makeHtml },
+  csv: { normal: (r) => logUniform(r, 40, 1200), make: makeCsv },
+  xlsx: { normal: (r) => logUniform(r, 30, 800), make: makeXlsx },
+  html: { normal: (r) => logUniform(r, 20, 600), make: makeHtml },
   pdf: { normal: (r) => (r.chance(0.7) ? 1 : r.int(2, 3)), make: makePdf },
   docx: { normal: (r) => r.int(0, 12), make: makeDocx },
   dicom: { normal: () => 1, make: makeDicom },
@@ -64,14 +67,14 @@ const PREFER: Partial<Record<DecoyRole, DecoyKind[]>> = {
   first: ['csv', 'xlsx', 'html', 'pdf', 'docx', 'dicom'],
   last: ['pdf', 'docx', 'dicom', 'xlsx', 'csv', 'html'],
 };
-const LAST_BASE: Record<DecoyKind, string> = {
-  csv: '検査結果一覧',
-  xlsx: '受診歴',
-  html: '診療記録',
-  pdf: '診療情報提供書',
-  docx: '退院サマリー',
-  dicom: 'CT画像',
-  ssmix2: 'SS-MIX2',
+const LAST_BASES: Record<DecoyKind, string[]> = {
+  csv: ['検査結果一覧', '処方歴', '受診歴'],
+  xlsx: ['受診歴', '検査結果', '処方一覧'],
+  html: ['診療記録', '検査結果', '受診歴'],
+  pdf: ['診療情報提供書', '紹介状', '紹介状返書'],
+  docx: ['退院サマリー', '退院時サマリー', '診療記録'],
+  dicom: ['CT画像', 'MRI画像', '胸部X線'],
+  ssmix2: ['SS-MIX2', 'SS-MIX2データ'],
 };
 
 type Slot = {
@@ -119,7 +122,7 @@ export async function planDecoys(opts: PlanOptions): Promise<PlannedFile[]> {
     rng: root.fork(`entry-${i}`),
     name: '',
     mtime: now,
-    surname: root.fork(`surname-${i}`).weighted(SURNAMES, SURNAME_WEIGHTS),
+    surname: pickSurname(root.fork(`surname-${i}`)),
     namedAfter: false,
   }));
 
@@ -230,8 +233,14 @@ export async function planDecoys(opts: PlanOptions): Promise<PlannedFile[]> {
   for (const side of ['first', 'last'] as const) {
     const s = slots.find((x) => x.role === side)!;
     const rng = s.rng.fork('name');
-    const base = side === 'first' ? baseNames(s.kind, rng, s.mtime, s.surname[0])[0]! : LAST_BASE[s.kind];
-    const prefixes = side === 'first' ? FIRST_PREFIXES.map((prefix) => ({ prefix, surname: null })) : LAST_PREFIXES;
+    // The base name and the order of equally good prefixes vary per facility, so the pair is not a fixed fingerprint.
+    const base = rng.pick(
+      side === 'first' ? baseNames(s.kind, rng, s.mtime, s.surname[0]).slice(0, 3) : LAST_BASES[s.kind],
+    );
+    const prefixes =
+      side === 'first'
+        ? FIRST_PREFIXES.map((prefix) => ({ prefix, surname: null }))
+        : [...rng.shuffle(LAST_PREFIXES.slice(0, 3)), ...LAST_PREFIXES.slice(3)];
     const candidates = prefixes
       .map((p) => ({ name: withExt(s.kind, p.prefix + base), surname: p.surname }))
       .filter((c) => !taken.has(foldName(c.name)));

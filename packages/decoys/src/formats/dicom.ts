@@ -23,36 +23,41 @@ const SIZES: Record<Modality, { rows: number[]; bits: 8 | 16 }> = {
 
 /** A soft "phantom" image: a body ellipse with smooth structures and mild noise (compressible, like real scans). */
 function pixels(rng: Rng, rows: number, cols: number, frames: number, modality: Modality): Uint16Array {
-  const px = new Uint16Array(rows * cols * frames);
-  const noise = rng.bytes(4096);
+  const frame = new Uint16Array(rows * cols);
+  const noise = rng.bytes(8192);
   const cx = cols / 2 + rng.int(-cols / 20, cols / 20);
   const cy = rows / 2 + rng.int(-rows / 20, rows / 20);
   const ax = cols * (0.3 + rng.next() * 0.12);
   const ay = rows * (0.25 + rng.next() * 0.15);
-  const base = modality === 'CT' ? 1024 : 400;
-  const blobs = Array.from({ length: 4 }, () => ({
-    x: cx + (rng.next() - 0.5) * ax,
-    y: cy + (rng.next() - 0.5) * ay,
-    r2: (rows * (0.03 + rng.next() * 0.08)) ** 2,
-    v: rng.int(80, 600),
-  }));
-  let k = 0;
-  for (let f = 0; f < frames; f++) {
-    for (let y = 0; y < rows; y++) {
-      for (let x = 0; x < cols; x++) {
-        const dx = (x - cx) / ax;
-        const dy = (y - cy) / ay;
-        let v = 0;
-        if (dx * dx + dy * dy <= 1) {
-          v = base + 40;
-          for (const b of blobs) {
-            const d2 = (x - b.x) ** 2 + (y - b.y) ** 2;
-            if (d2 < b.r2) v += b.v * (1 - d2 / b.r2);
-          }
-          v += (noise[(k * 7 + f * 131) & 4095]! & 0x1f) - 16;
-        }
-        px[k++] = Math.max(0, Math.min(4095, Math.round(v)));
+  const base = modality === 'CT' ? 1064 : 440;
+  for (let y = 0; y < rows; y++) {
+    const dy = (y - cy) / ay;
+    if (dy * dy > 1) continue;
+    const half = ax * Math.sqrt(1 - dy * dy);
+    const from = Math.max(0, Math.ceil(cx - half));
+    const to = Math.min(cols - 1, Math.floor(cx + half));
+    frame.fill(base, y * cols + from, y * cols + to + 1);
+  }
+  for (let b = 0; b < 4; b++) {
+    const bx = cx + (rng.next() - 0.5) * ax;
+    const by = cy + (rng.next() - 0.5) * ay;
+    const r = rows * (0.03 + rng.next() * 0.08);
+    const v = rng.int(80, 600);
+    for (let y = Math.max(0, Math.floor(by - r)); y <= Math.min(rows - 1, Math.ceil(by + r)); y++) {
+      for (let x = Math.max(0, Math.floor(bx - r)); x <= Math.min(cols - 1, Math.ceil(bx + r)); x++) {
+        const d2 = ((x - bx) ** 2 + (y - by) ** 2) / (r * r);
+        const i = y * cols + x;
+        if (d2 < 1 && frame[i]! > 0) frame[i] = frame[i]! + Math.round(v * (1 - d2));
       }
+    }
+  }
+  const px = new Uint16Array(rows * cols * frames);
+  for (let f = 0; f < frames; f++) {
+    const shift = (f * 131) & 8191;
+    const at = f * rows * cols;
+    for (let i = 0; i < frame.length; i++) {
+      const v = frame[i]!;
+      px[at + i] = v === 0 ? 0 : Math.min(4095, v + (noise[(i + shift) & 8191]! & 0x1f) - 16);
     }
   }
   return px;
