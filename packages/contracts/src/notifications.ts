@@ -172,7 +172,14 @@ export type DeliveryListQuery = z.infer<typeof DeliveryListQuerySchema>;
 export const DeliveryListItemSchema = DeliverySchema.extend({
   /** The alert (null for a test). */
   alert: z
-    .object({ title: z.string(), severity: SeveritySchema, source: z.string(), kind: z.string(), facilityId: IdSchema })
+    .object({
+      title: z.string(),
+      severity: SeveritySchema,
+      source: z.string(),
+      kind: z.string(),
+      hostname: z.string().nullable(),
+      facilityId: IdSchema,
+    })
     .nullable(),
   /** The channel, when the caller may see it (a facility user does not see region-level channels). */
   channel: z.object({ name: z.string(), kind: ChannelKindSchema }).nullable(),

@@ -26,13 +26,16 @@ export const notificationRules = pgTable('notification_rules', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** The outbox of notifications: written with the alert, sent and retried by a worker. */
+/**
+ * The outbox of notifications: written with the alert, sent and retried by a worker. A test sent
+ * from the console has no alert; its facility is the channel's (null for a region-level channel).
+ */
 export const notificationDeliveries = pgTable(
   'notification_deliveries',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    alertId: uuid('alert_id').notNull(),
-    facilityId: uuid('facility_id').notNull(),
+    alertId: uuid('alert_id'),
+    facilityId: uuid('facility_id'),
     channelId: uuid('channel_id')
       .notNull()
       .references(() => notificationChannels.id, { onDelete: 'cascade' }),
@@ -44,7 +47,12 @@ export const notificationDeliveries = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [index('deliveries_due_idx').on(t.status, t.nextAttemptAt), index('deliveries_alert_idx').on(t.alertId)],
+  (t) => [
+    index('deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('deliveries_alert_idx').on(t.alertId),
+    // The history lists newest first.
+    index('deliveries_created_idx').on(t.createdAt),
+  ],
 );
 
 /** Every delivery attempt, successful or not. */
@@ -53,7 +61,7 @@ export const notificationAttempts = pgTable('notification_attempts', {
   deliveryId: uuid('delivery_id')
     .notNull()
     .references(() => notificationDeliveries.id, { onDelete: 'cascade' }),
-  facilityId: uuid('facility_id').notNull(),
+  facilityId: uuid('facility_id'),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   ok: boolean('ok').notNull(),
   detail: text('detail').notNull(),

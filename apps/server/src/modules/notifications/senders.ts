@@ -39,6 +39,19 @@ export function renderMessage(m: AlertMessage): { subject: string; text: string 
         ? '【Mamori・テスト送信】'
         : '【Mamori】';
   const subject = `${prefix}[${sev}] ${m.title} — ${m.facilityName}`;
+  if (m.reason === 'test') {
+    const text = [
+      'これは Mamori からのテスト送信です。実際のアラートではありません。',
+      `このメッセージが届いていれば、通知先「${m.title}」の設定は正しく動いています。`,
+      '',
+      `対象: ${m.facilityName}`,
+      `送信した日時: ${jst(m.firstSeenAt)}(日本時間)`,
+      '',
+      '送信の記録はコンソールの「通知」→「送信の記録」で確かめられます。',
+      m.url,
+    ];
+    return { subject: `${prefix}${m.title} — ${m.facilityName}`, text: text.join('\n') };
+  }
   const lines = [
     `${m.facilityName} でアラートが発生しました。`,
     '',
@@ -127,8 +140,99 @@ async function sendSyslog(target: ChannelTarget, m: AlertMessage): Promise<strin
     socket.once(scheme === 'tls' ? 'secureConnect' : 'connect', () => socket.end(frame, () => resolve()));
     socket.once('timeout', () => socket.destroy(new Error('syslog receiver timed out')));
     socket.once('error', reject);
+  }).catch((err: unknown) => {
+    throw new Error(`could not deliver to the syslog receiver: ${describeSendError(err, secretsOf(target))}`);
   });
   return `syslog ${scheme}://${host}:${port}`;
+}
+
+/** Values that must never appear in a recorded error: keys, passwords, and webhook URLs (which may hold tokens). */
+export function secretsOf(target: ChannelTarget, mail?: MailSettings): string[] {
+  const out: string[] = [];
+  const { url, secret } = target.config;
+  if (secret) out.push(secret);
+  if (url) {
+    out.push(url);
+    try {
+      const u = new URL(url);
+      if (u.pathname.length > 1) out.push(u.pathname);
+      if (u.search) out.push(u.search);
+      if (u.password) out.push(u.password, decodeURIComponent(u.password));
+    } catch {
+      // not a URL: the whole string is already listed
+    }
+  }
+  if (mail?.smtpUrl) {
+    try {
+      const u = new URL(mail.smtpUrl);
+      if (u.password) out.push(u.password, decodeURIComponent(u.password));
+    } catch {
+      out.push(mail.smtpUrl);
+    }
+  }
+  return out.filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+type ErrorLike = Error & { code?: unknown; response?: unknown; command?: unknown; errors?: unknown };
+
+/**
+ * A readable reason for a failed send that keeps the underlying cause — the socket error with its
+ * address (`connect ECONNREFUSED 127.0.0.1:9`), the TLS problem (`DEPTH_ZERO_SELF_SIGNED_CERT`), the
+ * SMTP reply (`550 5.1.1 …`) — instead of a wrapper's "fetch failed"; every value in `secrets` is
+ * replaced by `[redacted]`. At most 500 characters.
+ */
+export function describeSendError(err: unknown, secrets: readonly string[] = []): string {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  const visit = (e: unknown, depth: number): void => {
+    if (e === undefined || e === null || seen.has(e) || depth > 5) return;
+    seen.add(e);
+    if (!(e instanceof Error)) {
+      parts.push(String(e));
+      return;
+    }
+    const x = e as ErrorLike;
+    const hasCause = x.cause !== undefined || Array.isArray(x.errors);
+    // Wrappers that only say "something failed" give way to their cause.
+    const generic = hasCause && /^(fetch failed|)$/i.test(x.message);
+    if (!generic) {
+      let msg = x.name === 'TimeoutError' || x.name === 'AbortError' ? 'no answer within 10 s (timed out)' : x.message;
+      const code = typeof x.code === 'string' ? x.code : undefined;
+      if (code && !msg.includes(code)) msg = `${msg} (${code})`;
+      if (typeof x.response === 'string' && x.response && !msg.includes(x.response)) {
+        msg += ` — the server answered: ${x.response}`;
+      }
+      if (typeof x.command === 'string' && x.command) msg += ` [${x.command}]`;
+      parts.push(msg);
+    }
+    if (Array.isArray(x.errors)) for (const inner of x.errors) visit(inner, depth + 1);
+    visit(x.cause, depth + 1);
+  };
+  visit(err, 0);
+  const unique = parts.map((p) => p.trim()).filter((p, i, all) => p && all.indexOf(p) === i);
+  let text = unique.join(': ') || 'unknown error';
+  for (const secret of secrets) text = text.split(secret).join('[redacted]');
+  return text.replace(/\s+/g, ' ').slice(0, 500);
+}
+
+/** The first few hundred characters of an error response (receivers often say why there). */
+async function bodySnippet(res: Response): Promise<string> {
+  try {
+    const reader = res.body?.getReader();
+    if (!reader) return '';
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    while (size < 300) {
+      const { done, value } = await reader.read();
+      if (done || !value) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+    await reader.cancel().catch(() => {});
+    return Buffer.concat(chunks).toString('utf8').slice(0, 200).replace(/\s+/g, ' ').trim();
+  } catch {
+    return '';
+  }
 }
 
 let transport: { url: string; t: Transporter } | undefined;
@@ -149,8 +253,12 @@ export async function send(target: ChannelTarget, m: AlertMessage, mail: MailSet
       };
     }
     const { subject, text } = renderMessage(m);
-    const info = await transport.t.sendMail({ from: mail.from, to: target.config.to ?? [], subject, text });
-    return `smtp ${info.response ?? 'sent'}`;
+    try {
+      const info = await transport.t.sendMail({ from: mail.from, to: target.config.to ?? [], subject, text });
+      return `smtp ${info.response ?? 'sent'}`;
+    } catch (err) {
+      throw new Error(`the mail server did not accept the message: ${describeSendError(err, secretsOf(target, mail))}`);
+    }
   }
   if (target.kind === 'syslog') return sendSyslog(target, m);
   const url = target.config.url;
@@ -163,13 +271,24 @@ export async function send(target: ChannelTarget, m: AlertMessage, mail: MailSet
     'x-mamori-timestamp': timestamp,
   };
   if (target.config.secret) headers['x-mamori-signature'] = signWebhook(target.config.secret, timestamp, body);
-  const res = await fetch(url, {
-    method: 'POST',
-    headers,
-    body,
-    signal: AbortSignal.timeout(10_000),
-    redirect: 'error',
-  });
-  if (!res.ok) throw new Error(`HTTP ${res.status} from the webhook`);
+  const secrets = secretsOf(target);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(10_000),
+      redirect: 'error',
+    });
+  } catch (err) {
+    throw new Error(`could not reach the webhook: ${describeSendError(err, secrets)}`);
+  }
+  if (!res.ok) {
+    const snippet = await bodySnippet(res);
+    const said = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from the webhook${snippet ? `: ${snippet}` : ''}`;
+    throw new Error(describeSendError(new Error(said), secrets));
+  }
+  await res.body?.cancel().catch(() => {});
   return `HTTP ${res.status}`;
 }
