@@ -141,7 +141,10 @@ export const PlantedDecoyListResponseSchema = pageOf(DecoyRowSchema);
 
 /** One entry of a host's attack timeline (events from the agent, alerts and actions). */
 export const TimelineEntrySchema = z.object({
+  /** When it happened on the host (agent clock). */
   at: TimestampSchema,
+  /** When the platform stored it (null for entries the platform itself observed). */
+  receivedAt: TimestampSchema.nullable(),
   kind: z.string(),
   severity: z.enum(['info', 'low', 'medium', 'high', 'critical']),
   title: z.string(),

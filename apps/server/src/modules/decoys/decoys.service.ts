@@ -410,6 +410,7 @@ export async function hostTimeline(
         title: e.title,
         details: e.details,
         alertId: e.alertId,
+        receivedAt: e.receivedAt.toISOString(),
       })),
       ...hits.map((h) => ({
         at: h.at.toISOString(),
@@ -418,6 +419,7 @@ export async function hostTimeline(
         title: beaconTitle(h.path),
         details: { path: h.path, kind: h.kind, channel: h.channel, ip: h.ip, userAgent: h.userAgent },
         alertId: null,
+        receivedAt: null,
       })),
     ];
     entries.sort((a, b) => b.at.localeCompare(a.at));

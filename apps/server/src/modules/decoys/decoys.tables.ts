@@ -113,6 +113,8 @@ export const hostEvents = pgTable(
     title: text('title').notNull(),
     details: jsonb('details').$type<Record<string, unknown>>().notNull(),
     alertId: uuid('alert_id'),
+    /** When the platform stored it (`at` is when the agent saw it). */
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('host_events_agent_idx').on(t.agentId, t.at)],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "host_events" ADD COLUMN "received_at" timestamp with time zone DEFAULT now() NOT NULL;
