@@ -25,6 +25,8 @@ const UsersPage = lazy(() => import('./pages/users-page.tsx').then((m) => ({ def
 const NotificationsPage = lazy(() =>
   import('./pages/notifications-page.tsx').then((m) => ({ default: m.NotificationsPage })),
 );
+const DecoysPage = lazy(() => import('./pages/decoys-page.tsx').then((m) => ({ default: m.DecoysPage })));
+const DecoyHostPage = lazy(() => import('./pages/decoy-host-page.tsx').then((m) => ({ default: m.DecoyHostPage })));
 const AuditPage = lazy(() => import('./pages/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const SettingsPage = lazy(() => import('./pages/settings-page.tsx').then((m) => ({ default: m.SettingsPage })));
 const NotFoundPage = lazy(() => import('./pages/not-found-page.tsx').then((m) => ({ default: m.NotFoundPage })));
@@ -71,6 +73,22 @@ export function App() {
               element={
                 <RequirePermission permission="agent:read">
                   <AgentsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="decoys"
+              element={
+                <RequirePermission permission="decoy:read">
+                  <DecoysPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="decoys/hosts/:agentId"
+              element={
+                <RequirePermission permission="decoy:read">
+                  <DecoyHostPage />
                 </RequirePermission>
               }
             />

@@ -28,9 +28,9 @@ let csrfToken: string | null = null;
 // Time of the last request that reached the server (the server extends the idle timeout on each).
 let lastActivityAt = Date.now();
 const authListeners = new Set<(problem: AuthProblem) => void>();
-// Until this time, reads of alerts and agents are refreshes the live stream asked for, not the user's doing.
+// Until this time, reads of alerts, agents and decoys are refreshes the live stream asked for, not the user's doing.
 let backgroundUntil = 0;
-const LIVE_PATHS = /^\/api\/(alerts|agents)(\/|$)/;
+const LIVE_PATHS = /^\/api\/(alerts|agents|decoys|beacon-hits)(\/|$)/;
 
 /** Remembers the CSRF token from the latest session response (null after sign-out). */
 export function setCsrfToken(token: string | null): void {

@@ -5,6 +5,7 @@ import {
   IconBell,
   IconBuildingHospital,
   IconDeviceDesktop,
+  IconFishHook,
   IconLayoutDashboard,
   IconListDetails,
   IconLogout,
@@ -44,6 +45,7 @@ const NAV: NavItem[] = [
     permission: 'facility:read',
   },
   { to: '/agents', key: 'nav.agents', testId: 'nav-agents', icon: IconDeviceDesktop, permission: 'agent:read' },
+  { to: '/decoys', key: 'nav.decoys', testId: 'nav-decoys', icon: IconFishHook, permission: 'decoy:read' },
   {
     to: '/notifications',
     key: 'notifications.nav',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AlertStatusSchema, SeveritySchema } from '@mamori/contracts';
+import { AlertStatusSchema, DECOY_EVENT_KINDS, SeveritySchema } from '@mamori/contracts';
 import i18next from 'i18next';
 import en from '../i18n/en.json' with { type: 'json' };
 import ja from '../i18n/ja.json' with { type: 'json' };
@@ -44,10 +44,26 @@ test('known kinds get their own advice, others the generic one', () => {
   assert.match(offline.what, /連絡が途絶えています/);
   assert.match(offline.todo, /地域SOC/);
   assert.notEqual(alertAdvice(t, 'test').what, offline.what);
-  assert.deepEqual(alertAdvice(t, 'decoy.modified'), {
+  assert.deepEqual(alertAdvice(t, 'sensor.something_new'), {
     what: t('alerts.kind.generic.what'),
     todo: t('alerts.kind.generic.todo'),
   });
+});
+
+test('every decoy event kind and beacon openings have their own advice in both languages', () => {
+  const generic = alertAdvice(t, 'generic');
+  for (const kind of [...DECOY_EVENT_KINDS, 'beacon.opened']) {
+    const key = kind.replace(/\./g, '_');
+    for (const lng of ['ja', 'en']) {
+      assert.ok(i18n.exists(`alerts.kind.${key}.what`, { lng }), `${kind} what (${lng})`);
+      assert.ok(i18n.exists(`alerts.kind.${key}.todo`, { lng }), `${kind} todo (${lng})`);
+    }
+    assert.notEqual(alertAdvice(t, kind).todo, generic.todo, kind);
+  }
+  // An attack on a decoy tells the clerk to unplug the cable and keep the power on.
+  assert.match(alertAdvice(t, 'tree.mass_rename').todo, /LANケーブルを抜き、電源は切らずに/);
+  assert.match(alertAdvice(t, 'decoy.modified').todo, /電源は切らないで/);
+  assert.ok(i18n.exists('alerts.source.decoys', { lng: 'en' }));
 });
 
 test('agent_offline titles are translated; other titles are shown as reported', () => {

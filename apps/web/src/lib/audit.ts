@@ -32,6 +32,11 @@ export const AUDIT_ACTIONS = [
   'notification.channel_create',
   'notification.channel_delete',
   'notification.rule_create',
+  'decoy.policy_create',
+  'decoy.policy_update',
+  'decoy.policy_delete',
+  'host.isolate',
+  'host.release',
 ] as const;
 
 /** The action's short label ("施設の登録"); unknown actions show their code. */
@@ -51,6 +56,7 @@ function targetName(entry: AuditEntry, facilities: Map<string, Facility>, users:
     return facilities.get(entry.targetId)?.name ?? (typeof details.name === 'string' ? details.name : '');
   }
   if (entry.targetType === 'agent') return typeof details.hostname === 'string' ? details.hostname : '';
+  if (entry.targetType === 'decoy_policy') return typeof details.name === 'string' ? details.name : '';
   if (entry.targetType === 'user' && entry.targetId) {
     return users.get(entry.targetId)?.displayName ?? (typeof details.email === 'string' ? details.email : '');
   }
