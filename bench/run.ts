@@ -6,7 +6,15 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHES = ['cold-start', 'idle-memory', 'list-load', 'ingest', 'agents-load', 'ransomware'] as const;
+const BENCHES = [
+  'cold-start',
+  'idle-memory',
+  'list-load',
+  'ingest',
+  'agents-load',
+  'ransomware',
+  'decoy-alert',
+] as const;
 /** Outer limit per benchmark; each also enforces its own, shorter deadline and cleans up. */
 const OUTER_LIMIT_MS = 15 * 60_000;
 
