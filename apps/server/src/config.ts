@@ -38,6 +38,15 @@ export const CONFIG_FIELDS = {
     .default('')
     .describe('extra DNS names/IPs in the server certificate, comma separated'),
   MAMORI_INSECURE_HTTP: bool.default(false).describe('serve plain HTTP behind a TLS-terminating proxy; default false'),
+  MAMORI_AGENT_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe(
+      'separate mutual-TLS listener for agents only (e.g. when the console sits behind a TLS proxy); default off',
+    ),
   MAMORI_TRUST_PROXY: z.string().default('').describe('proxy addresses whose X-Forwarded-* headers are trusted'),
   MAMORI_BLOB_STORE: z.enum(['fs', 's3']).default('fs').describe('fs (default) or s3'),
   MAMORI_S3_ENDPOINT: z.url().optional().describe('S3-compatible endpoint URL'),

@@ -1,3 +1,4 @@
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,8 @@ export type RunningServer = {
   caPath: string | undefined;
   /** Set on first run while no administrator exists. */
   setupUrl: string | undefined;
+  /** The agents' own listener (`MAMORI_AGENT_PORT`), when configured. */
+  agentUrl: string | undefined;
   stop: () => Promise<void>;
 };
 
@@ -60,6 +63,32 @@ const loopbackAndLocal = (host: string) => {
   return { names, ips };
 };
 
+/** What the agents' listener serves: the agent API, enrolment, the CA certificate and beacons; nothing of the console. */
+const AGENT_PATHS = /^\/(api\/agent\/|api\/agents\/enroll(\?|$)|api\/pki\/ca\.crt(\?|$)|api\/health(\?|$)|b\/)/;
+
+/** A second HTTPS server (always TLS, client certificates requested) that hands agent paths to the same app. */
+async function startAgentListener(
+  app: FastifyInstance,
+  tls: { key: string; cert: string; ca: string[]; requestCert: boolean; rejectUnauthorized: boolean },
+  host: string,
+  port: number,
+): Promise<https.Server> {
+  const server = https.createServer(tls, (req, res) => {
+    if (AGENT_PATHS.test(req.url ?? '')) return app.routing(req, res);
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'not_found', message: 'This port serves agents only' } }));
+  });
+  server.keepAliveTimeout = 75_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
 /** Starts the whole platform: database, migrations, PKI, TLS, HTTP. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const started = Date.now();
@@ -69,15 +98,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     const pkiDir = path.join(config.dataDir, 'pki');
     const ca = await loadOrCreateCa(pkiDir, { commonName: 'Mamori Platform CA' });
-    if (!config.MAMORI_INSECURE_HTTP) {
+    let tls: NonNullable<typeof https> | undefined;
+    if (!config.MAMORI_INSECURE_HTTP || config.MAMORI_AGENT_PORT !== undefined) {
       const { names, ips } = loopbackAndLocal(config.MAMORI_HOST);
       for (const h of config.tlsHostnames) (net.isIP(h) ? ips : names).add(h);
       if (config.MAMORI_PUBLIC_URL) names.add(new URL(config.MAMORI_PUBLIC_URL).hostname);
       const cert = await loadOrCreateServerCertificate(pkiDir, ca, { hostnames: [...names], ipAddresses: [...ips] });
       // Request (not demand) a client certificate from the platform CA; plugins/auth.ts decides.
-      https = { key: cert.keyPem, cert: cert.certPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false };
+      tls = { key: cert.keyPem, cert: cert.certPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false };
       caPath = path.join(pkiDir, 'ca.crt');
     }
+    if (!config.MAMORI_INSECURE_HTTP) https = tls;
     // The public URL is known only after listening when the port is chosen at run time.
     let publicUrl = config.MAMORI_PUBLIC_URL ?? '';
     let beaconBaseUrl: string | undefined;
@@ -96,6 +127,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
       config.MAMORI_HOST === '0.0.0.0' || config.MAMORI_HOST === '::' ? 'localhost' : config.MAMORI_HOST;
     const url = `${https ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
     publicUrl ||= url;
+    // Agents may get their own mutual-TLS port, so the console can sit behind a TLS-terminating proxy.
+    const agentServer =
+      config.MAMORI_AGENT_PORT !== undefined && tls
+        ? await startAgentListener(app, tls, config.MAMORI_HOST, config.MAMORI_AGENT_PORT)
+        : undefined;
+    const agentAddr = agentServer?.address();
+    const agentUrl =
+      agentAddr && typeof agentAddr === 'object'
+        ? `https://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${agentAddr.port}`
+        : undefined;
     const beaconHttp =
       config.MAMORI_BEACON_HTTP_PORT === undefined
         ? undefined
@@ -145,7 +186,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         });
     }, 1000);
     notifier.unref();
-    app.log.info({ url, ms: Date.now() - started }, 'ready');
+    app.log.info({ url, agentUrl, ms: Date.now() - started }, 'ready');
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -153,6 +194,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       database,
       caPath,
       setupUrl,
+      agentUrl,
       stop: () => {
         stopping ??= (async () => {
           clearInterval(purge);
@@ -160,6 +202,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
           clearInterval(notifier);
           await pass;
           beaconDns?.close();
+          await new Promise<void>((resolve) => (agentServer ? agentServer.close(() => resolve()) : resolve()));
           await beaconHttp?.close();
           await app.close();
           await close();
