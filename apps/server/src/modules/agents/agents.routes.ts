@@ -88,7 +88,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
       body: HeartbeatRequestSchema,
       response: { 200: HeartbeatResponseSchema },
     },
-    handler: async (req) => heartbeat(db, await agentOf(req, db), req.body, agentSettings, ctx.decoys.beacons()),
+    handler: (req) => heartbeat(db, req.raw.socket as TLSSocket, req.body, agentSettings, ctx.decoys.beacons()),
   });
   r.post('/api/agent/events', {
     config: { public: true, agent: true },

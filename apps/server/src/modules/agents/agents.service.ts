@@ -187,19 +187,25 @@ export function forgetAgentIdentity(db: Db, serial: string): void {
   c.revoked.set(serial, Date.now() + AGENT_IDENTITY_TTL_MS);
 }
 
+const refuse = (message: string) => new AppError('unauthenticated', 401, message);
+
+/** The serial of a client certificate the TLS layer verified against the platform CA, or a 401. */
+function peerSerial(socket: TLSSocket | undefined): string {
+  if (!socket || typeof socket.getPeerCertificate !== 'function')
+    throw refuse('Agents must connect over TLS with their certificate');
+  if (!socket.authorized) throw refuse('No valid agent certificate from the platform CA was presented');
+  const peer = socket.getPeerCertificate();
+  if (!peer.serialNumber) throw refuse('No agent certificate was presented');
+  return normalizeSerial(peer.serialNumber);
+}
+
 /**
  * Identifies the agent behind a mutual-TLS connection: a certificate from the platform CA whose
  * serial belongs to an enrolled, unrevoked agent. Anything else is refused. A successful lookup is
  * reused for `AGENT_IDENTITY_TTL_MS` (a batch of events then costs no extra transaction).
  */
 export async function authenticateAgent(db: Db, socket: TLSSocket | undefined): Promise<AgentIdentity> {
-  const refuse = (message: string) => new AppError('unauthenticated', 401, message);
-  if (!socket || typeof socket.getPeerCertificate !== 'function')
-    throw refuse('Agents must connect over TLS with their certificate');
-  if (!socket.authorized) throw refuse('No valid agent certificate from the platform CA was presented');
-  const peer = socket.getPeerCertificate();
-  if (!peer.serialNumber) throw refuse('No agent certificate was presented');
-  const serial = normalizeSerial(peer.serialNumber);
+  const serial = peerSerial(socket);
   const cache = cacheOf(db);
   const now = Date.now();
   const hit = cache.ok.get(serial);
@@ -226,16 +232,22 @@ export async function authenticateAgent(db: Db, socket: TLSSocket | undefined): 
   return identity;
 }
 
-/** Records a heartbeat and the host's facts; returns the policy (with the modules' sections for this host). */
+/**
+ * Records a heartbeat of the agent behind this mutual-TLS connection and returns its policy (with
+ * the modules' sections for this host). The hottest call of the agent API, so identification and
+ * the update are one statement (`… where cert_serial = … and not revoked and not expired`) and the
+ * whole heartbeat is one short transaction; the rare refusal is explained afterwards.
+ */
 export async function heartbeat(
   db: Db,
-  agent: AgentIdentity,
+  socket: TLSSocket | undefined,
   facts: HostFacts,
   settings: AgentSettings,
   beacons: BeaconSettings,
 ) {
-  const sections = await withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, async (tx) => {
-    await tx
+  const serial = peerSerial(socket);
+  const sections = await withScope(db, SYSTEM_SCOPE, async (tx) => {
+    const [agent] = await tx
       .update(agents)
       .set({
         hostname: facts.hostname,
@@ -247,9 +259,14 @@ export async function heartbeat(
         lastSeenAt: new Date(),
         offlineSince: null,
       })
-      .where(eq(agents.id, agent.id));
-    return agentDecoyPolicy(tx, agent, beacons);
+      .where(and(eq(agents.certSerial, serial), isNull(agents.revokedAt), gt(agents.certNotAfter, new Date())))
+      .returning({ id: agents.id, facilityId: agents.facilityId, hostname: agents.hostname });
+    return agent ? agentDecoyPolicy(tx, { ...agent, certSerial: serial }, beacons) : undefined;
   });
+  if (!sections) {
+    await authenticateAgent(db, socket); // throws the precise reason (unknown, revoked, expired)
+    throw refuse('This certificate does not belong to an enrolled agent');
+  }
   return { serverTime: new Date().toISOString(), policy: { ...agentPolicy(settings), ...sections } };
 }
 
