@@ -1,9 +1,11 @@
 /**
  * Notifications in the console, end to end in real Chromium: the administrator adds an e-mail
  * channel (to a real SMTP server), a signed webhook (to a local receiver; the key is shown once)
- * and a webhook nobody answers, adds rules for them, a real agent reports an event, and the
- * delivery history shows the two sent notifications and the one waiting for a retry with its
- * error. Screenshots in Japanese and English go to e2e/screenshots/.
+ * and a webhook nobody answers, sends a test through each (one arrives signed, one fails with the
+ * real cause), edits a channel and a rule, a real agent reports an event, and the delivery history
+ * (filtered and paged on the server) shows the sent notifications and the one waiting for a retry
+ * with its error and next attempt; "send again" tries it at once. Screenshots in Japanese and
+ * English go to e2e/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -185,10 +187,71 @@ describe('notifications console end to end', () => {
     await quiet(page);
     await shot(page, '33-notifications-channels');
 
+    // A test through the SOC webhook arrives now, signed with the same key, and the console says so plainly.
+    await socRow.getByTestId('channel-test').click();
+    const result = tid(page, 'channel-test-result');
+    await result.locator('[data-status="sent"]').waitFor();
+    assert.match((await tid(page, 'channel-test-detail').textContent()) ?? '', /HTTP 204/);
+    const testHook = await until('the test webhook', () => hooks.find((h) => JSON.parse(h.body).reason === 'test'));
+    assert.equal(
+      testHook.signature,
+      `sha256=${createHmac('sha256', secret ?? '')
+        .update(`${testHook.timestamp}.${testHook.body}`)
+        .digest('hex')}`,
+    );
+    await quiet(page);
+    await shot(page, '33a-notifications-test-sent');
+    await tid(page, 'channel-test-close').click();
+    await result.locator('[data-status]').waitFor({ state: 'detached' });
+
+    // A test to the server nobody answers fails with the real reason, not "fetch failed".
+    await page
+      .locator('[data-testid="channel-row"][data-channel-name="旧 監視サーバー"]')
+      .getByTestId('channel-test')
+      .click();
+    await result.locator('[data-status="failed"]').waitFor();
+    await result.getByText('送れませんでした').waitFor();
+    const why = (await tid(page, 'channel-test-detail').textContent()) ?? '';
+    assert.match(why, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${deadPort}`));
+    assert.doesNotMatch(why, /fetch failed/);
+    await quiet(page);
+    await shot(page, '33b-notifications-test-failed');
+    await tid(page, 'channel-test-close').click();
+    await result.locator('[data-status]').waitFor({ state: 'detached' });
+
+    // Editing the e-mail channel: one more address; a webhook's key is kept unless a new one is typed.
+    await page
+      .locator('[data-testid="channel-row"][data-channel-name="病院 情報担当"]')
+      .getByTestId('channel-edit')
+      .click();
+    assert.equal(
+      await tid(page, 'channel-form-recipients').inputValue(),
+      'it@minato.example.jp\njimu@minato.example.jp',
+    );
+    await tid(page, 'channel-form-recipients').fill(
+      'it@minato.example.jp\njimu@minato.example.jp\ninchou@minato.example.jp',
+    );
+    await tid(page, 'channel-form-submit').click();
+    await tid(page, 'channel-form-submit').waitFor({ state: 'detached' });
+    await page
+      .locator('[data-testid="channel-row"][data-channel-name="病院 情報担当"]', {
+        hasText: 'inchou@minato.example.jp',
+      })
+      .waitFor();
+    await socRow.getByTestId('channel-edit').click();
+    await tid(page, 'channel-form-secret-remove').waitFor();
+    assert.equal(await tid(page, 'channel-form-url').inputValue(), '', 'a webhook URL is never sent back');
+    await quiet(page);
+    await shot(page, '33c-notifications-channel-edit');
+    await tid(page, 'channel-form-name').fill('地域SOC(宮城)');
+    await tid(page, 'channel-form-submit').click();
+    await tid(page, 'channel-form-submit').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="channel-row"][data-channel-name="地域SOC(宮城)"]').waitFor();
+
     // Rules: high and up to the hospital and the SOC, everything to the old server.
     await tid(page, 'notifications-tab-rules').click();
     await addRule(page, '病院 情報担当 · メール', '高');
-    await addRule(page, '地域SOC · Webhook', '高');
+    await addRule(page, '地域SOC(宮城) · Webhook', '重大');
     await tid(page, 'rule-add').click();
     await choose(page, 'rule-form-channel', '旧 監視サーバー · Webhook');
     await tid(page, 'rule-form-severity').getByText('情報', { exact: true }).click();
@@ -198,6 +261,19 @@ describe('notifications console end to end', () => {
     await tid(page, 'rule-form-submit').click();
     await tid(page, 'rule-form-submit').waitFor({ state: 'detached' });
     await page.locator('[data-testid="rule-row"]').nth(2).waitFor();
+    // The SOC rule was meant to be "high and up": edited in place. Switching a rule off and on again.
+    const socRule = page.locator('[data-testid="rule-row"][data-channel-name="地域SOC(宮城)"]');
+    await socRule.getByTestId('rule-edit').click();
+    await tid(page, 'rule-form-severity').getByText('高', { exact: true }).click();
+    await tid(page, 'rule-form-submit').click();
+    await tid(page, 'rule-form-submit').waitFor({ state: 'detached' });
+    await until('the SOC rule at high', async () => /高/.test((await socRule.textContent()) ?? '') || undefined);
+    const oldRule = page.locator('[data-testid="rule-row"][data-channel-name="旧 監視サーバー"]');
+    await oldRule.getByTestId('rule-enabled').click();
+    await oldRule.getByText('止めている', { exact: true }).waitFor();
+    assert.equal(await oldRule.getByTestId('rule-enabled').isChecked(), false);
+    await oldRule.getByTestId('rule-enabled').click();
+    await oldRule.getByText('使う', { exact: true }).waitFor();
     await quiet(page);
     await shot(page, '35-notifications-rules');
 
@@ -221,29 +297,50 @@ describe('notifications console end to end', () => {
       .digest('hex')}`;
     assert.equal(hook.signature, expected);
 
-    // The history shows both as sent and the unanswered one waiting, with its error.
+    // The history (read from the server across alerts) shows the two tests and the alert's three
+    // notifications: two sent, the unanswered one waiting with its error and the time of the next try.
     await tid(page, 'notifications-tab-deliveries').click();
     await tid(page, 'deliveries-table').waitFor();
-    await until('three deliveries in the history', async () => {
+    const rows = (status: string, reason = 'alert') =>
+      page.locator(`[data-testid="delivery-row"][data-status="${status}"][data-reason="${reason}"]`);
+    await until('the deliveries in the history', async () => {
       await tid(page, 'deliveries-refresh').click();
       await page.waitForTimeout(500);
-      const sent = await page.locator('[data-testid="delivery-row"][data-status="sent"]').count();
-      const waiting = await page.locator('[data-testid="delivery-row"][data-status="pending"]').count();
-      const attempted = await page
-        .locator('[data-testid="delivery-row"][data-status="pending"]', { hasText: /ECONNREFUSED|connect|fetch/i })
+      const sent = await rows('sent').count();
+      const waiting = await rows('pending')
+        .filter({ hasText: /ECONNREFUSED/ })
         .count();
-      return sent === 2 && waiting === 1 && attempted === 1;
+      const tests = (await rows('sent', 'test').count()) + (await rows('failed', 'test').count());
+      return sent === 2 && waiting === 1 && tests === 2;
     });
-    const failedRow = page.locator('[data-testid="delivery-row"][data-channel-name="旧 監視サーバー"]');
-    assert.match((await failedRow.textContent()) ?? '', /送信待ち/);
+    assert.match((await tid(page, 'deliveries-total').textContent()) ?? '', /5/);
+    const failedRow = rows('pending');
     assert.match((await failedRow.textContent()) ?? '', new RegExp(TITLE));
+    assert.match((await failedRow.textContent()) ?? '', /次の送信/);
     await tid(page, 'deliveries-chart').locator('svg').waitFor();
     await quiet(page);
     await shot(page, '36-notifications-history');
 
-    // Filtering to the failing channel's problems leaves one row.
+    // "Send again" tries the waiting one at once (the worker runs every second), one more attempt recorded.
+    const attemptsBefore = Number((await failedRow.locator('td').nth(5).textContent()) ?? '0');
+    await failedRow.getByTestId('delivery-retry').click();
+    await page.getByText('再送の準備をしました').waitFor();
+    await until('one more attempt', async () => {
+      await tid(page, 'deliveries-refresh').click();
+      await page.waitForTimeout(500);
+      const n = Number((await failedRow.locator('td').nth(5).textContent()) ?? '0');
+      return n > attemptsBefore || undefined;
+    });
+
+    // Filters are applied by the server: waiting ones leave one row; the test of the SOC channel is found by channel.
     await choose(page, 'deliveries-filter-status', '送信待ち');
     await until('one waiting row', async () => (await tid(page, 'delivery-row').count()) === 1);
+    await choose(page, 'deliveries-filter-status', '送信済み');
+    await choose(page, 'deliveries-filter-channel', '地域SOC(宮城)');
+    await until('the SOC rows', async () => (await tid(page, 'delivery-row').count()) === 2);
+    assert.equal(await rows('sent', 'test').count(), 1);
+    await quiet(page);
+    await shot(page, '36a-notifications-history-filtered');
 
     // Deleting the unanswered channel removes it with its rule.
     await tid(page, 'notifications-tab-channels').click();

@@ -95,6 +95,8 @@ type RequestOptions = {
   query?: Query;
   /** Report 401s to the auth listeners (default true; sign-in pages handle their own). */
   reportAuthProblems?: boolean;
+  /** A read the console makes by itself (an automatic refresh): not the user's activity for the idle sign-out. */
+  background?: boolean;
 };
 
 /** Calls the Mamori API and returns the parsed JSON body, or throws an ApiError. */
@@ -113,7 +115,9 @@ export async function api<T>(method: string, path: string, options: RequestOptio
   } catch (err) {
     throw new ApiError(0, 'network', err instanceof Error ? err.message : 'network error');
   }
-  if (method !== 'GET' || Date.now() >= backgroundUntil || !LIVE_PATHS.test(path)) markActivity();
+  const isBackground =
+    method === 'GET' && (options.background || (Date.now() < backgroundUntil && LIVE_PATHS.test(path)));
+  if (!isBackground) markActivity();
   const text = await res.text();
   let json: unknown = null;
   if (text) {

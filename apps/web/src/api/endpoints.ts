@@ -9,12 +9,15 @@ import type {
   AuditVerifyResponse,
   BootstrapRequest,
   Channel,
+  ChannelTestResponse,
   CreateChannelRequest,
   CreateFacilityRequest,
   CreateRuleRequest,
   CreateUserRequest,
   CreateUserResponse,
   Delivery,
+  DeliveryListQuery,
+  DeliveryListResponse,
   EnrolmentTokenResponse,
   Facility,
   FacilityListQuery,
@@ -26,7 +29,9 @@ import type {
   SessionResponse,
   Settings,
   UpdateAlertRequest,
+  UpdateChannelRequest,
   UpdateFacilityRequest,
+  UpdateRuleRequest,
   UpdateSettingsRequest,
   UpdateUserRequest,
   User,
@@ -146,7 +151,22 @@ export const notificationApi = {
   deleteChannel: (id: string) => api<{ ok: true }>('DELETE', `/api/notification-channels/${encodeURIComponent(id)}`),
   rules: () => api<{ items: Rule[] }>('GET', '/api/notification-rules'),
   createRule: (body: CreateRuleRequest) => api<Rule>('POST', '/api/notification-rules', { body }),
-  /** One alert's notifications and their state (the server has no list across alerts). */
+  updateChannel: (id: string, body: UpdateChannelRequest) =>
+    api<Channel>('PATCH', `/api/notification-channels/${encodeURIComponent(id)}`, { body }),
+  /** Sends a test through the channel now; resolves with sent/failed and the receiver's answer or the error. */
+  testChannel: (id: string) =>
+    api<ChannelTestResponse>('POST', `/api/notification-channels/${encodeURIComponent(id)}/test`),
+  updateRule: (id: string, body: UpdateRuleRequest) =>
+    api<Rule>('PATCH', `/api/notification-rules/${encodeURIComponent(id)}`, { body }),
+  deleteRule: (id: string) => api<{ ok: true }>('DELETE', `/api/notification-rules/${encodeURIComponent(id)}`),
+  /** One alert's notifications and their state. */
   deliveries: (alertId: string) =>
     api<{ items: Delivery[] }>('GET', `/api/alerts/${encodeURIComponent(alertId)}/deliveries`),
+  /** The delivery history across alerts; `background` reads do not count as the user's activity. */
+  deliveryHistory: (query: DeliveryHistoryQuery, opts: { background?: boolean } = {}) =>
+    api<DeliveryListResponse>('GET', '/api/notification-deliveries', { query, background: opts.background }),
+  retryDelivery: (id: string) => api<Delivery>('POST', `/api/notification-deliveries/${encodeURIComponent(id)}/retry`),
 };
+
+/** Filters and page of the delivery history. */
+export type DeliveryHistoryQuery = Partial<DeliveryListQuery>;

@@ -3,15 +3,20 @@ import { test } from 'node:test';
 import type { TFunction } from 'i18next';
 import {
   type ChannelForm,
+  canRetry,
   channelField,
-  deliveriesByDay,
+  channelFormFrom,
+  chartFromCounts,
   emptyChannelForm,
   emptyRuleForm,
   generateSecret,
-  mapLimit,
+  periodSince,
+  ruleFormFrom,
   splitRecipients,
   toChannelRequest,
+  toChannelUpdate,
   toRuleRequest,
+  toRuleUpdate,
   validateChannelForm,
   validateRuleForm,
 } from './notifications.ts';
@@ -116,6 +121,8 @@ test('rule validation asks for a channel and keeps a facility channel to its own
       name: 'x',
       facilityId: FACILITY,
       target: 'a@b.jp',
+      hasSecret: false,
+      hasCaPem: false,
       enabled: true,
       createdAt: '2025-01-01T00:00:00.000Z',
     },
@@ -128,34 +135,81 @@ test('rule validation asks for a channel and keeps a facility channel to its own
   });
 });
 
-test('mapLimit keeps the order and never runs more than the limit at once', async () => {
-  let running = 0;
-  let most = 0;
-  const out = await mapLimit([5, 1, 4, 2, 3, 0], 2, async (n) => {
-    running++;
-    most = Math.max(most, running);
-    await new Promise((r) => setTimeout(r, n));
-    running--;
-    return n * 10;
-  });
-  assert.deepEqual(out, [50, 10, 40, 20, 30, 0]);
-  assert.equal(most, 2);
-  assert.deepEqual(await mapLimit([], 4, async (n: number) => n), []);
+test('the edit form shows the addresses and the syslog URL, never a webhook URL or key', () => {
+  const base = { id: FACILITY, facilityId: null, hasSecret: true, hasCaPem: false, enabled: false, createdAt: '' };
+  const mail = channelFormFrom({ ...base, kind: 'email', name: '事務', target: 'a@x.jp, b@x.jp' });
+  assert.equal(mail.recipients, 'a@x.jp\nb@x.jp');
+  assert.equal(mail.enabled, false);
+  const hook = channelFormFrom({ ...base, kind: 'webhook', name: 'SOC', target: 'hooks.example.jp' });
+  assert.deepEqual([hook.url, hook.secret], ['', '']);
+  assert.equal(
+    channelFormFrom({ ...base, kind: 'syslog', name: 'SIEM', target: 'tcp://siem:514' }).url,
+    'tcp://siem:514',
+  );
 });
 
-test('deliveries are counted per JST day and state', () => {
-  const now = new Date('2025-04-10T03:00:00.000Z'); // 12:00 JST on 4/10
-  const { days, counts } = deliveriesByDay(
-    [
-      { status: 'sent', createdAt: '2025-04-10T01:00:00.000Z' },
-      { status: 'sent', createdAt: '2025-04-09T15:30:00.000Z' }, // 00:30 JST on 4/10
-      { status: 'failed', createdAt: '2025-04-09T14:30:00.000Z' }, // 23:30 JST on 4/9
-      { status: 'pending', createdAt: '2025-03-01T00:00:00.000Z' }, // outside the range
-    ],
-    3,
-    now,
-  );
-  assert.equal(days.length, 3);
-  assert.equal(days[2]?.toISOString(), '2025-04-09T15:00:00.000Z');
-  assert.deepEqual(counts, { sent: [0, 0, 2], pending: [0, 0, 0], failed: [0, 1, 0] });
+test('an edit sends only what was typed: a blank webhook URL or key is kept, removing the key is explicit', () => {
+  const hook = form({ kind: 'webhook', name: 'SOC' });
+  assert.deepEqual(toChannelUpdate(hook), { name: 'SOC', enabled: true });
+  assert.deepEqual(toChannelUpdate({ ...hook, url: ' https://new.example.jp/h ', secret: 'k'.repeat(20) }).config, {
+    url: 'https://new.example.jp/h',
+    secret: 'k'.repeat(20),
+  });
+  assert.deepEqual(toChannelUpdate({ ...hook, secret: 'typed', removeSecret: true }).config, { secret: null });
+  assert.deepEqual(toChannelUpdate(form({ kind: 'email', recipients: 'a@x.jp, a@x.jp' })).config, { to: ['a@x.jp'] });
+  assert.deepEqual(toChannelUpdate(form({ kind: 'syslog', url: 'tcp://siem:514', caPem: 'PEM' })).config, {
+    url: 'tcp://siem:514',
+    caPem: null,
+  });
+  assert.deepEqual(toChannelUpdate({ ...form({ kind: 'teams' }), enabled: false }), {
+    name: '地域SOC',
+    enabled: false,
+  });
+});
+
+test('editing allows a blank webhook URL but still checks what was typed', () => {
+  const check = validateChannelForm(t, true);
+  assert.deepEqual(check(form({ kind: 'slack', url: '' })), {});
+  assert.deepEqual(check(form({ kind: 'webhook', url: 'ftp://x.jp/' })), {
+    url: 'notifications.validation.url.webhook',
+  });
+  assert.deepEqual(check(form({ kind: 'webhook', secret: 'short' })), { secret: 'notifications.validation.secret' });
+  assert.deepEqual(check(form({ kind: 'syslog', url: '' })), { url: 'validation.required' });
+  assert.deepEqual(validateChannelForm(t)(form({ kind: 'slack', url: '' })), { url: 'validation.required' });
+});
+
+test('a rule edit keeps the channel and sends the rest', () => {
+  const rule = {
+    id: OTHER,
+    channelId: FACILITY,
+    facilityId: null,
+    minSeverity: 'medium' as const,
+    sources: ['agent'],
+    enabled: true,
+    createdAt: '',
+  };
+  const v = ruleFormFrom(rule);
+  assert.equal(v.channelId, FACILITY);
+  assert.deepEqual(toRuleUpdate({ ...v, sources: [] }), { facilityId: null, minSeverity: 'medium', sources: null });
+});
+
+test('the chart takes the server counts per JST day', () => {
+  const { days, counts } = chartFromCounts([
+    { day: '2025-04-09', sent: 1, pending: 0, failed: 2 },
+    { day: '2025-04-10', sent: 3, pending: 1, failed: 0 },
+  ]);
+  assert.equal(days[0]?.toISOString(), '2025-04-08T15:00:00.000Z', 'midnight in Japan');
+  assert.deepEqual(counts, { sent: [1, 3], pending: [0, 1], failed: [2, 0] });
+});
+
+test('only unsent deliveries on a visible channel can be retried; periods round to the minute', () => {
+  const channel = { name: 'x', kind: 'email' };
+  assert.equal(canRetry({ status: 'failed', channel }), true);
+  assert.equal(canRetry({ status: 'pending', channel }), true);
+  assert.equal(canRetry({ status: 'sent', channel }), false);
+  assert.equal(canRetry({ status: 'failed', channel: null }), false);
+  const now = Date.parse('2025-04-10T03:00:42.123Z');
+  assert.equal(periodSince('24h', now), '2025-04-09T03:00:00.000Z');
+  assert.equal(periodSince('7d', now), '2025-04-03T03:00:00.000Z');
+  assert.equal(periodSince(null, now), undefined);
 });

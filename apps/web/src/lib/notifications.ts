@@ -5,11 +5,15 @@ import {
   type CreateRuleRequest,
   CreateRuleRequestSchema,
   type Delivery,
+  type DeliveryDayCount,
+  type Rule,
   type Severity,
+  type UpdateChannelRequest,
+  type UpdateRuleRequest,
 } from '@mamori/contracts';
 import type { TFunction } from 'i18next';
 import { ApiError } from '../api/client.ts';
-import { lastJstDays } from './format.ts';
+import { jstDayStartIso } from './format.ts';
 import { issueMessage, optionalText } from './validation.ts';
 
 /** Every kind of channel, in the order the form offers them. */
@@ -46,11 +50,67 @@ export type ChannelForm = {
   url: string;
   secret: string;
   caPem: string;
+  /** Editing only: whether the channel receives alerts. */
+  enabled: boolean;
+  /** Editing only: drop the webhook's signing key (or the syslog CA). */
+  removeSecret: boolean;
 };
 
 /** A blank channel form (facility roles start on their own facility). */
 export function emptyChannelForm(facilityId: string | null): ChannelForm {
-  return { kind: 'email', name: '', facilityId, recipients: '', url: '', secret: '', caPem: '' };
+  return {
+    kind: 'email',
+    name: '',
+    facilityId,
+    recipients: '',
+    url: '',
+    secret: '',
+    caPem: '',
+    enabled: true,
+    removeSecret: false,
+  };
+}
+
+/**
+ * The form for editing a channel, filled with what the server shows: the addresses and the syslog
+ * URL. Webhook URLs (they may hold tokens) and keys are never sent back, so they start empty and
+ * are kept unless something is typed.
+ */
+export function channelFormFrom(c: Channel): ChannelForm {
+  return {
+    ...emptyChannelForm(c.facilityId),
+    kind: c.kind,
+    name: c.name,
+    recipients: c.kind === 'email' ? c.target.split(', ').join('\n') : '',
+    url: c.kind === 'syslog' ? c.target : '',
+    enabled: c.enabled,
+  };
+}
+
+/** The update request of the edit form: a blank webhook URL or key keeps the current one. */
+export function toChannelUpdate(v: ChannelForm): UpdateChannelRequest {
+  const url = v.url.trim();
+  const config: NonNullable<UpdateChannelRequest['config']> = {};
+  switch (v.kind) {
+    case 'email':
+      config.to = splitRecipients(v.recipients);
+      break;
+    case 'webhook':
+      if (url) config.url = url;
+      if (v.removeSecret) config.secret = null;
+      else if (optionalText(v.secret)) config.secret = optionalText(v.secret);
+      break;
+    case 'slack':
+    case 'teams':
+      if (url) config.url = url;
+      break;
+    case 'syslog':
+      if (url) config.url = url;
+      if (v.removeSecret || !url.startsWith('tls://')) config.caPem = null;
+      else if (optionalText(v.caPem)) config.caPem = optionalText(v.caPem);
+      break;
+  }
+  return { name: v.name, enabled: v.enabled, ...(Object.keys(config).length ? { config } : {}) };
 }
 
 /** The addresses typed in the recipients box, without blanks or repeats. */
@@ -98,14 +158,19 @@ const FIELD_KEYS: Partial<Record<keyof ChannelForm, (v: ChannelForm) => string>>
   caPem: () => 'notifications.validation.caPem',
 };
 
+// Stands in for a webhook URL left blank while editing (kept on the server), so the rest is checked.
+const KEPT_URL = 'https://kept.invalid/';
+
 /**
  * Checks the channel form with the contract schema the server uses and puts each problem on its
- * field in plain words (a bad address names the address).
+ * field in plain words (a bad address names the address). When `editing`, a blank webhook URL is
+ * allowed: the server keeps the current one.
  */
-export function validateChannelForm(t: TFunction): (v: ChannelForm) => Record<string, string> {
+export function validateChannelForm(t: TFunction, editing = false): (v: ChannelForm) => Record<string, string> {
   return (v) => {
     const errors: Record<string, string> = {};
-    const request = toChannelRequest(v);
+    const keepUrl = editing && v.kind !== 'email' && v.kind !== 'syslog' && !v.url.trim();
+    const request = toChannelRequest(keepUrl ? { ...v, url: KEPT_URL } : v);
     const result = CreateChannelRequestSchema.safeParse(request);
     if (result.success) return errors;
     for (const issue of result.error.issues) {
@@ -203,37 +268,50 @@ export function validateRuleForm(t: TFunction, channels: Channel[]): (v: RuleFor
   };
 }
 
-/** Runs `fn` over `items` with at most `limit` calls at a time; results keep the items' order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
+/** The edit form of a rule (its channel cannot change). */
+export function ruleFormFrom(r: Rule): RuleForm {
+  return {
+    channelId: r.channelId,
+    facilityId: r.facilityId,
+    minSeverity: r.minSeverity,
+    sources: [...(r.sources ?? [])],
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
-/** Deliveries per JST day and state over the last `days` days (oldest first), for the chart. */
-export function deliveriesByDay(
-  deliveries: readonly Pick<Delivery, 'status' | 'createdAt'>[],
-  days: number,
-  now = new Date(),
-): { days: Date[]; counts: Record<Delivery['status'], number[]> } {
-  const range = lastJstDays(days, now);
-  const counts: Record<Delivery['status'], number[]> = {
-    sent: range.map(() => 0),
-    pending: range.map(() => 0),
-    failed: range.map(() => 0),
+/** The update request of the rule edit form. */
+export function toRuleUpdate(v: RuleForm): UpdateRuleRequest {
+  const { facilityId, minSeverity, sources } = toRuleRequest(v);
+  return { facilityId, minSeverity, sources };
+}
+
+/** The server's counts per JST day (oldest first) as the chart's days and one series per state. */
+export function chartFromCounts(byDay: readonly DeliveryDayCount[]): {
+  days: Date[];
+  counts: Record<Delivery['status'], number[]>;
+} {
+  return {
+    days: byDay.map((d) => new Date(jstDayStartIso(d.day))),
+    counts: {
+      sent: byDay.map((d) => d.sent),
+      pending: byDay.map((d) => d.pending),
+      failed: byDay.map((d) => d.failed),
+    },
   };
-  for (const d of deliveries) {
-    const at = Date.parse(d.createdAt);
-    const i = range.findIndex((r) => at >= r.start.getTime() && at < r.end.getTime());
-    const row = counts[d.status];
-    if (i >= 0 && row) row[i] = (row[i] ?? 0) + 1;
-  }
-  return { days: range.map((r) => r.start), counts };
+}
+
+/** Which deliveries may be sent again now: the ones not sent yet and the failed ones, on a channel the user sees. */
+export const canRetry = (d: Pick<Delivery, 'status'> & { channel: unknown }) => d.status !== 'sent' && !!d.channel;
+
+/** Periods of the history filter, as hours back from now (none: everything kept). */
+export const HISTORY_PERIODS = ['24h', '7d', '30d'] as const;
+export type HistoryPeriod = (typeof HISTORY_PERIODS)[number];
+const PERIOD_HOURS: Record<HistoryPeriod, number> = { '24h': 24, '7d': 24 * 7, '30d': 24 * 30 };
+export const isHistoryPeriod = (v: string | null | undefined): v is HistoryPeriod =>
+  !!v && (HISTORY_PERIODS as readonly string[]).includes(v);
+
+/** The `since` of a period, rounded down to the minute so the query stays the same for a minute. */
+export function periodSince(period: HistoryPeriod | null, now = Date.now()): string | undefined {
+  if (!period) return undefined;
+  const since = now - PERIOD_HOURS[period] * 3_600_000;
+  return new Date(Math.floor(since / 60_000) * 60_000).toISOString();
 }

@@ -1,9 +1,11 @@
-import type { Channel, CreateChannelRequest } from '@mamori/contracts';
+import type { Channel, ChannelTestResponse } from '@mamori/contracts';
 import {
   Alert,
   Badge,
   Button,
   Card,
+  Checkbox,
+  Code,
   CopyButton,
   Group,
   Modal,
@@ -11,6 +13,7 @@ import {
   SegmentedControl,
   Select,
   Stack,
+  Switch,
   Table,
   Text,
   Textarea,
@@ -19,13 +22,17 @@ import {
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import {
+  IconAlertTriangle,
   IconBrandSlack,
   IconBrandTeams,
   IconCheck,
+  IconCircleCheck,
   IconCopy,
   IconKey,
   IconMail,
+  IconPencil,
   IconPlus,
+  IconSend,
   IconServer,
   IconShieldLock,
   IconTrash,
@@ -42,14 +49,17 @@ import { ErrorAlert } from '../components/error-alert.tsx';
 import { QueryError } from '../components/query-error.tsx';
 import { TableState } from '../components/table-state.tsx';
 import { currentLang } from '../i18n/index.ts';
+import { errorMessage } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/format.ts';
 import {
   CHANNEL_KINDS,
   type ChannelForm,
+  channelFormFrom,
   channelServerErrors,
   emptyChannelForm,
   generateSecret,
   toChannelRequest,
+  toChannelUpdate,
   validateChannelForm,
 } from '../lib/notifications.ts';
 
@@ -124,8 +134,11 @@ function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) 
   );
 }
 
-/** Adds a channel: the fields of the chosen kind, checked as the server checks them. */
-function ChannelModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+/**
+ * Adds a channel, or edits one: the fields of the chosen kind, checked as the server checks them.
+ * When editing, the kind and facility stay; a webhook URL or key left blank is kept.
+ */
+function ChannelModal({ opened, editing, onClose }: { opened: boolean; editing: Channel | null; onClose: () => void }) {
   const { t } = useTranslation();
   const { session } = useSession();
   const queryClient = useQueryClient();
@@ -135,27 +148,35 @@ function ChannelModal({ opened, onClose }: { opened: boolean; onClose: () => voi
   const [shownSecret, setShownSecret] = useState<string | null>(null);
   const form = useForm<ChannelForm>({
     initialValues: emptyChannelForm(isRegion ? null : ownFacility),
-    validate: validateChannelForm(t),
+    validate: validateChannelForm(t, !!editing),
   });
 
   const save = useMutation({
-    mutationFn: (req: CreateChannelRequest) => notificationApi.createChannel(req),
-    onSuccess: (saved, req) => {
+    mutationFn: (v: ChannelForm) => {
+      if (!editing) return notificationApi.createChannel(toChannelRequest(v));
+      const { config, ...rest } = toChannelUpdate(v);
+      // Facility administrators change only the name and on/off of a webhook or syslog channel.
+      return notificationApi.updateChannel(editing.id, isRegion || v.kind === 'email' ? { ...rest, config } : rest);
+    },
+    onSuccess: (saved, v) => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
       void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
-      notifications.show({ color: 'teal', message: t('notifications.channelCreated', { name: saved.name }) });
-      const secret = req.kind === 'webhook' ? req.config.secret : undefined;
+      notifications.show({
+        color: 'teal',
+        message: t(editing ? 'notifications.channelUpdated' : 'notifications.channelCreated', { name: saved.name }),
+      });
+      const secret = v.kind === 'webhook' && !v.removeSecret ? v.secret.trim() : '';
       if (secret) setShownSecret(secret);
       else onClose();
     },
     onError: (err) => form.setErrors(channelServerErrors(t, err)),
   });
 
-  // A blank form each time the modal opens; the key is forgotten when it closes.
+  // A fresh form each time the modal opens (blank, or the channel being edited); the key is forgotten when it closes.
   // biome-ignore lint/correctness/useExhaustiveDependencies: form is a new object each render
   useEffect(() => {
     if (!opened) return;
-    const blank = emptyChannelForm(isRegion ? null : ownFacility);
+    const blank = editing ? channelFormFrom(editing) : emptyChannelForm(isRegion ? null : ownFacility);
     form.setValues(blank);
     form.resetDirty(blank);
     form.clearErrors();
@@ -165,6 +186,9 @@ function ChannelModal({ opened, onClose }: { opened: boolean; onClose: () => voi
 
   const kind = form.values.kind;
   const kinds = isRegion ? CHANNEL_KINDS : (['email'] as const);
+  // Only region administrators may change where a webhook or syslog channel sends (the server checks too).
+  const canRetarget = isRegion || kind === 'email';
+  const keptHint = editing && kind !== 'email' && kind !== 'syslog';
   const facilityOptions = [
     ...(isRegion ? [{ value: REGION, label: t('notifications.form.regionWide') }] : []),
     ...facilities.list.map((f) => ({ value: f.id, label: f.name })),
@@ -174,20 +198,33 @@ function ChannelModal({ opened, onClose }: { opened: boolean; onClose: () => voi
     <Modal
       opened={opened}
       onClose={onClose}
-      title={t(shownSecret ? 'notifications.secretOnce.title' : 'notifications.createChannelTitle')}
+      title={t(
+        shownSecret
+          ? 'notifications.secretOnce.title'
+          : editing
+            ? 'notifications.editChannelTitle'
+            : 'notifications.createChannelTitle',
+      )}
       size="lg"
       data-testid="channel-form"
     >
       {shownSecret ? (
         <SecretOnce secret={shownSecret} onDone={onClose} />
       ) : (
-        <form onSubmit={form.onSubmit((v) => save.mutate(toChannelRequest(v)))} noValidate>
+        <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
           <Stack gap="md">
             <Stack gap={6}>
               <Text size="sm" fw={500}>
                 {t('notifications.form.kind')}
               </Text>
-              {kinds.length > 1 ? (
+              {editing ? (
+                <Group gap="xs">
+                  <ChannelKindBadge kind={kind} />
+                  <Text size="xs" c="dimmed">
+                    {t('notifications.form.kindFixed')}
+                  </Text>
+                </Group>
+              ) : kinds.length > 1 ? (
                 <SegmentedControl
                   fullWidth
                   data={kinds.map((k) => ({ value: k, label: t(`notifications.kind.${k}`) }))}
@@ -223,12 +260,26 @@ function ChannelModal({ opened, onClose }: { opened: boolean; onClose: () => voi
               value={form.values.facilityId ?? REGION}
               onChange={(v) => form.setFieldValue('facilityId', !v || v === REGION ? null : v)}
               error={form.errors.facilityId}
-              disabled={!isRegion}
+              disabled={!isRegion || !!editing}
               allowDeselect={false}
               searchable
               nothingFoundMessage={t('common.nothingFound')}
               data-testid="channel-form-facility"
             />
+
+            {editing && (
+              <Switch
+                label={t('notifications.form.enabled')}
+                description={t('notifications.form.enabledHelp')}
+                data-testid="channel-form-enabled"
+                {...form.getInputProps('enabled', { type: 'checkbox' })}
+              />
+            )}
+            {!canRetarget && (
+              <Alert color="gray" variant="light" data-testid="channel-form-region-only">
+                <Text size="sm">{t('notifications.form.regionOnlyTarget')}</Text>
+              </Alert>
+            )}
 
             {kind === 'email' && (
               <Textarea
@@ -243,24 +294,34 @@ function ChannelModal({ opened, onClose }: { opened: boolean; onClose: () => voi
                 {...form.getInputProps('recipients')}
               />
             )}
-            {kind !== 'email' && (
+            {kind !== 'email' && canRetarget && (
               <TextInput
                 label={t(kind === 'syslog' ? 'notifications.form.syslogUrl' : 'notifications.form.url')}
-                description={t(`notifications.form.urlHelp.${kind}`)}
-                placeholder={kind === 'syslog' ? 'tcp://siem.example.jp:514' : 'https://'}
-                required
+                description={
+                  keptHint
+                    ? t('notifications.form.urlKept', { host: editing?.target ?? '' })
+                    : t(`notifications.form.urlHelp.${kind}`)
+                }
+                placeholder={
+                  kind === 'syslog' ? 'tcp://siem.example.jp:514' : keptHint ? t('notifications.form.keep') : 'https://'
+                }
+                required={!keptHint}
                 ff="monospace"
                 data-testid="channel-form-url"
                 {...form.getInputProps('url')}
               />
             )}
-            {kind === 'webhook' && (
+            {kind === 'webhook' && canRetarget && (
               <Group gap="xs" align="flex-start" wrap="nowrap">
                 <PasswordInput
                   label={t('notifications.form.secret')}
-                  description={t('notifications.form.secretHelp')}
+                  description={t(
+                    editing?.hasSecret ? 'notifications.form.secretKept' : 'notifications.form.secretHelp',
+                  )}
+                  placeholder={editing?.hasSecret ? t('notifications.form.keep') : undefined}
                   style={{ flex: 1 }}
                   autoComplete="new-password"
+                  disabled={form.values.removeSecret}
                   data-testid="channel-form-secret"
                   {...form.getInputProps('secret')}
                 />
@@ -269,16 +330,24 @@ function ChannelModal({ opened, onClose }: { opened: boolean; onClose: () => voi
                   leftSection={<IconKey size={16} />}
                   mt={50}
                   onClick={() => form.setFieldValue('secret', generateSecret())}
+                  disabled={form.values.removeSecret}
                   data-testid="channel-form-secret-generate"
                 >
                   {t('notifications.form.secretGenerate')}
                 </Button>
               </Group>
             )}
-            {kind === 'syslog' && form.values.url.trim().startsWith('tls://') && (
+            {kind === 'webhook' && canRetarget && editing?.hasSecret && (
+              <Checkbox
+                label={t('notifications.form.secretRemove')}
+                data-testid="channel-form-secret-remove"
+                {...form.getInputProps('removeSecret', { type: 'checkbox' })}
+              />
+            )}
+            {kind === 'syslog' && canRetarget && form.values.url.trim().startsWith('tls://') && (
               <Textarea
                 label={t('notifications.form.caPem')}
-                description={t('notifications.form.caPemHelp')}
+                description={t(editing?.hasCaPem ? 'notifications.form.caPemKept' : 'notifications.form.caPemHelp')}
                 placeholder="-----BEGIN CERTIFICATE-----"
                 autosize
                 minRows={3}
@@ -295,7 +364,7 @@ function ChannelModal({ opened, onClose }: { opened: boolean; onClose: () => voi
                 {t('common.cancel')}
               </Button>
               <Button type="submit" loading={save.isPending} data-testid="channel-form-submit">
-                {t('notifications.createChannelSubmit')}
+                {t(editing ? 'notifications.editChannelSubmit' : 'notifications.createChannelSubmit')}
               </Button>
             </Group>
           </Stack>
@@ -305,7 +374,63 @@ function ChannelModal({ opened, onClose }: { opened: boolean; onClose: () => voi
   );
 }
 
-/** The channels: where alerts are sent, with adding and removing. */
+/** What a test send did, in plain words: arrived at the receiver, or the reason it did not. */
+function TestResultModal({
+  result,
+  channel,
+  onClose,
+}: {
+  result: ChannelTestResponse | null;
+  channel: Channel | null;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const sent = result?.status === 'sent';
+  return (
+    <Modal
+      opened={!!result}
+      onClose={onClose}
+      title={t('notifications.test.title', { name: channel?.name ?? '' })}
+      size="lg"
+      data-testid="channel-test-result"
+    >
+      {result && (
+        <Stack gap="md" data-status={result.status}>
+          <Alert
+            color={sent ? 'teal' : 'red'}
+            variant="light"
+            icon={sent ? <IconCircleCheck /> : <IconAlertTriangle />}
+            title={t(sent ? 'notifications.test.sentTitle' : 'notifications.test.failedTitle')}
+          >
+            <Text size="sm">
+              {t(sent ? `notifications.test.sentBody.${channel?.kind ?? 'webhook'}` : 'notifications.test.failedBody')}
+            </Text>
+          </Alert>
+          <Stack gap={4}>
+            <Text size="sm" fw={600}>
+              {t(sent ? 'notifications.test.answer' : 'notifications.test.error')}
+            </Text>
+            <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }} data-testid="channel-test-detail">
+              {result.detail}
+            </Code>
+          </Stack>
+          {!sent && (
+            <Text size="sm" c="dimmed">
+              {t('notifications.test.hint')}
+            </Text>
+          )}
+          <Group justify="flex-end">
+            <Button onClick={onClose} data-testid="channel-test-close">
+              {t('common.close')}
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+/** The channels: where alerts are sent, with adding, editing, a test send and removing. */
 export function ChannelsTab() {
   const { t } = useTranslation();
   const lang = currentLang();
@@ -314,7 +439,9 @@ export function ChannelsTab() {
   const channels = useNotificationChannels();
   const rules = useNotificationRules();
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<Channel | null>(null);
   const [deleting, setDeleting] = useState<Channel | null>(null);
+  const [tested, setTested] = useState<{ channel: Channel; result: ChannelTestResponse } | null>(null);
   const ruleCount = new Map<string, number>();
   for (const r of rules.data?.items ?? []) ruleCount.set(r.channelId, (ruleCount.get(r.channelId) ?? 0) + 1);
 
@@ -326,6 +453,16 @@ export function ChannelsTab() {
       notifications.show({ color: 'teal', message: t('notifications.channelDeleted', { name: c.name }) });
       setDeleting(null);
     },
+  });
+
+  const test = useMutation({
+    mutationFn: (c: Channel) => notificationApi.testChannel(c.id),
+    onSuccess: (result, channel) => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      setTested({ channel, result });
+    },
+    onError: (err) => notifications.show({ color: 'red', message: errorMessage(t, err) }),
   });
 
   return (
@@ -349,7 +486,7 @@ export function ChannelsTab() {
               <Table.Th>{t('notifications.columns.scope')}</Table.Th>
               <Table.Th ta="right">{t('notifications.columns.rules')}</Table.Th>
               <Table.Th>{t('notifications.columns.created')}</Table.Th>
-              <Table.Th w={90} />
+              <Table.Th w={250} />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -404,19 +541,41 @@ export function ChannelsTab() {
                   <Text size="sm">{formatDateTime(c.createdAt, lang)}</Text>
                 </Table.Td>
                 <Table.Td>
-                  <Button
-                    size="compact-sm"
-                    variant="light"
-                    color="red"
-                    leftSection={<IconTrash size={14} />}
-                    onClick={() => {
-                      remove.reset();
-                      setDeleting(c);
-                    }}
-                    data-testid="channel-delete"
-                  >
-                    {t('notifications.delete')}
-                  </Button>
+                  <Group gap={6} wrap="nowrap" justify="flex-end">
+                    <Button
+                      size="compact-sm"
+                      variant="light"
+                      leftSection={<IconSend size={14} />}
+                      loading={test.isPending && test.variables?.id === c.id}
+                      disabled={test.isPending && test.variables?.id !== c.id}
+                      onClick={() => test.mutate(c)}
+                      data-testid="channel-test"
+                    >
+                      {t('notifications.test.button')}
+                    </Button>
+                    <Button
+                      size="compact-sm"
+                      variant="default"
+                      leftSection={<IconPencil size={14} />}
+                      onClick={() => setEditing(c)}
+                      data-testid="channel-edit"
+                    >
+                      {t('notifications.edit')}
+                    </Button>
+                    <Button
+                      size="compact-sm"
+                      variant="light"
+                      color="red"
+                      leftSection={<IconTrash size={14} />}
+                      onClick={() => {
+                        remove.reset();
+                        setDeleting(c);
+                      }}
+                      data-testid="channel-delete"
+                    >
+                      {t('notifications.delete')}
+                    </Button>
+                  </Group>
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -428,7 +587,19 @@ export function ChannelsTab() {
         empty={!!channels.data && channels.list.length === 0}
         emptyText={t('notifications.emptyChannels')}
       />
-      <ChannelModal opened={adding} onClose={() => setAdding(false)} />
+      <ChannelModal
+        opened={adding || !!editing}
+        editing={editing}
+        onClose={() => {
+          setAdding(false);
+          setEditing(null);
+        }}
+      />
+      <TestResultModal
+        result={tested?.result ?? null}
+        channel={tested?.channel ?? null}
+        onClose={() => setTested(null)}
+      />
       <ConfirmDialog
         opened={!!deleting}
         title={t('notifications.deleteChannelTitle')}

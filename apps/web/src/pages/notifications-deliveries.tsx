@@ -1,4 +1,4 @@
-import type { Alert, Delivery } from '@mamori/contracts';
+import type { DeliveryListItem } from '@mamori/contracts';
 import {
   Anchor,
   Badge,
@@ -8,20 +8,20 @@ import {
   Group,
   Pagination,
   Select,
-  SimpleGrid,
   Stack,
   Table,
   Text,
   Title,
   Tooltip,
 } from '@mantine/core';
-import { IconRefresh } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { notifications } from '@mantine/notifications';
+import { IconRefresh, IconRepeat } from '@tabler/icons-react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { EChartsCoreOption } from 'echarts/core';
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { alertApi, notificationApi } from '../api/endpoints.ts';
+import { type DeliveryHistoryQuery, notificationApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory, useNotificationChannels } from '../api/queries.ts';
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { EChart } from '../components/echart.tsx';
@@ -30,30 +30,32 @@ import { QueryError } from '../components/query-error.tsx';
 import { TableState } from '../components/table-state.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { alertTitle, isSeverity } from '../lib/alerts.ts';
+import { errorMessage } from '../lib/errors.ts';
 import { formatDateTime, formatShortDay } from '../lib/format.ts';
 import {
+  canRetry,
+  chartFromCounts,
   DELIVERY_STATUS_COLOR,
   DELIVERY_STATUS_HEX,
   DELIVERY_STATUSES,
-  deliveriesByDay,
+  HISTORY_PERIODS,
   isDeliveryStatus,
-  mapLimit,
+  isHistoryPeriod,
+  periodSince,
 } from '../lib/notifications.ts';
 import { useSearchFilters } from '../lib/use-search-filters.ts';
 import { ChannelKindBadge } from './notifications-channels.tsx';
 
-// The server lists deliveries per alert only, so the history reads a page of alerts and then
-// each alert's deliveries (a few at a time). A page is kept small for that reason.
-const ALERTS_PER_PAGE = 25;
-const PARALLEL = 4;
+const PER_PAGE = 25;
 const CHART_DAYS = 14;
+// The history refreshes itself this often while the tab is visible (not counted as the user's activity).
+const AUTO_REFRESH_MS = 15_000;
 
-type Row = Delivery & { alert: Alert };
-
-/** The notifications of recent alerts: what was sent where, what is being retried, what failed. */
+/** What was sent where, what is waiting for a retry and what failed, across every alert the user may see. */
 export function DeliveriesTab() {
   const { t } = useTranslation();
   const lang = currentLang();
+  const queryClient = useQueryClient();
   const facilities = useFacilityDirectory();
   const channels = useNotificationChannels();
   const filters = useSearchFilters();
@@ -63,28 +65,53 @@ export function DeliveriesTab() {
   const severityParam = filters.get('severity');
   const severity = isSeverity(severityParam) ? severityParam : null;
   const facilityId = filters.get('facilityId');
+  const periodParam = filters.get('period');
+  const period = isHistoryPeriod(periodParam) ? periodParam : null;
   const { page } = filters;
 
-  const query = { severity: severity ?? undefined, facilityId: facilityId ?? undefined };
+  const query: DeliveryHistoryQuery = {
+    status: status ?? undefined,
+    channelId: channelId ?? undefined,
+    severity: severity ?? undefined,
+    facilityId: facilityId ?? undefined,
+    since: periodSince(period),
+    limit: PER_PAGE,
+    offset: (page - 1) * PER_PAGE,
+    chartDays: CHART_DAYS,
+  };
+  const queryKey = [...queryKeys.notifications, 'history', query];
+  // A read of a page already on screen is the automatic refresh (or a refetch on focus), not the user;
+  // the refresh button and new filters or pages are the user's.
+  const userAsked = useRef(false);
   const history = useQuery({
-    queryKey: [...queryKeys.notifications, 'history', query, page],
-    queryFn: async () => {
-      const alerts = await alertApi.list({ ...query, limit: ALERTS_PER_PAGE, offset: (page - 1) * ALERTS_PER_PAGE });
-      const lists = await mapLimit(alerts.items, PARALLEL, (a) => notificationApi.deliveries(a.id));
-      const rows: Row[] = alerts.items.flatMap((alert, i) => (lists[i]?.items ?? []).map((d) => ({ ...d, alert })));
-      rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-      return { rows, alertTotal: alerts.total };
+    queryKey,
+    queryFn: ({ queryKey: key }) => {
+      const background = !userAsked.current && queryClient.getQueryData(key) !== undefined;
+      userAsked.current = false;
+      return notificationApi.deliveryHistory(query, { background });
     },
     placeholderData: keepPreviousData,
+    refetchInterval: AUTO_REFRESH_MS,
+    refetchIntervalInBackground: false,
   });
-  const byChannel = (history.data?.rows ?? []).filter((r) => !channelId || r.channelId === channelId);
-  const rows = byChannel.filter((r) => !status || r.status === status);
-  const pages = Math.max(1, Math.ceil((history.data?.alertTotal ?? 0) / ALERTS_PER_PAGE));
-  const narrowed = !!(status || channelId || severity || facilityId);
+  const retry = useMutation({
+    mutationFn: (d: DeliveryListItem) => notificationApi.retryDelivery(d.id),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      notifications.show({ color: 'teal', message: t('notifications.retryQueued') });
+    },
+    onError: (err) => notifications.show({ color: 'red', message: errorMessage(t, err) }),
+  });
 
-  // The chart shows every state (the state filter would hide the others), so it follows the channel filter only.
+  const rows = history.data?.items ?? [];
+  const total = history.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+  const narrowed = !!(status || channelId || severity || facilityId || period);
+
+  // The chart shows every state under the other filters (the server counts them per JST day).
   // Its option changes only when a count does (a new option object redraws the chart).
-  const chart = deliveriesByDay(byChannel, CHART_DAYS);
+  const chart = chartFromCounts(history.data?.byDay ?? []);
   const chartKey = JSON.stringify([chart.days[0], chart.counts]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: chart is rebuilt each render; chartKey is its content
   const option = useMemo<EChartsCoreOption>(() => {
@@ -144,7 +171,7 @@ export function DeliveriesTab() {
             placeholder={t('common.all')}
             data={DELIVERY_STATUSES.map((s) => ({ value: s, label: t(`notifications.status.${s}`) }))}
             value={status}
-            onChange={(v) => filters.set({ status: v, page })}
+            onChange={(v) => filters.set({ status: v })}
             clearable
             w={{ base: '100%', sm: 150 }}
             data-testid="deliveries-filter-status"
@@ -154,7 +181,7 @@ export function DeliveriesTab() {
             placeholder={t('common.all')}
             data={channels.list.map((c) => ({ value: c.id, label: c.name }))}
             value={channelId}
-            onChange={(v) => filters.set({ channelId: v, page })}
+            onChange={(v) => filters.set({ channelId: v })}
             clearable
             searchable
             nothingFoundMessage={t('common.nothingFound')}
@@ -173,22 +200,35 @@ export function DeliveriesTab() {
             onChange={(v) => filters.set({ facilityId: v })}
             testId="deliveries-filter-facility"
           />
+          <Select
+            label={t('notifications.filters.period')}
+            placeholder={t('notifications.period.all')}
+            data={HISTORY_PERIODS.map((p) => ({ value: p, label: t(`notifications.period.${p}`) }))}
+            value={period}
+            onChange={(v) => filters.set({ period: v })}
+            clearable
+            w={{ base: '100%', sm: 150 }}
+            data-testid="deliveries-filter-period"
+          />
           <Button
             variant="default"
             leftSection={<IconRefresh size={16} />}
-            onClick={() => void history.refetch()}
+            onClick={() => {
+              userAsked.current = true;
+              void history.refetch();
+            }}
             loading={history.isFetching}
             data-testid="deliveries-refresh"
           >
             {t('notifications.refresh')}
           </Button>
           <Text size="sm" c="dimmed" ml="auto" data-testid="deliveries-total">
-            {t('common.total', { count: rows.length })}
+            {t('common.total', { count: total })}
           </Text>
         </Group>
 
         {history.error && <QueryError error={history.error} onRetry={() => void history.refetch()} />}
-        <Table.ScrollContainer minWidth={1040}>
+        <Table.ScrollContainer minWidth={1000}>
           <Table highlightOnHover verticalSpacing="sm" data-testid="deliveries-table">
             <Table.Thead>
               <Table.Tr>
@@ -199,27 +239,33 @@ export function DeliveriesTab() {
                 <Table.Th>{t('notifications.historyColumns.status')}</Table.Th>
                 <Table.Th ta="right">{t('notifications.historyColumns.attempts')}</Table.Th>
                 <Table.Th>{t('notifications.historyColumns.lastError')}</Table.Th>
+                <Table.Th w={90} />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {rows.map((r) => {
-                const channel = channels.byId.get(r.channelId);
-                return (
-                  <Table.Tr
-                    key={r.id}
-                    data-testid="delivery-row"
-                    data-status={r.status}
-                    data-channel-name={channel?.name}
-                  >
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Text size="sm">{formatDateTime(r.createdAt, lang)}</Text>
-                      {r.sentAt && (
-                        <Text size="xs" c="dimmed">
-                          {t('notifications.sentAt', { time: formatDateTime(r.sentAt, lang) })}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
+              {rows.map((r) => (
+                <Table.Tr
+                  key={r.id}
+                  data-testid="delivery-row"
+                  data-status={r.status}
+                  data-reason={r.reason}
+                  data-channel-name={r.channel?.name}
+                >
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <Text size="sm">{formatDateTime(r.createdAt, lang)}</Text>
+                    {r.sentAt && (
+                      <Text size="xs" c="dimmed">
+                        {t('notifications.sentAt', { time: formatDateTime(r.sentAt, lang) })}
+                      </Text>
+                    )}
+                    {r.nextAttemptAt && (
+                      <Text size="xs" c="orange.8" data-testid="delivery-next-attempt">
+                        {t('notifications.nextAttemptAt', { time: formatDateTime(r.nextAttemptAt, lang) })}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {r.alert && r.alertId ? (
                       <Group gap="xs" wrap="nowrap" align="flex-start">
                         <SeverityBadge severity={r.alert.severity} size="sm" />
                         <Stack gap={0} miw={0}>
@@ -238,51 +284,82 @@ export function DeliveriesTab() {
                           </Text>
                         </Stack>
                       </Group>
-                    </Table.Td>
-                    <Table.Td>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        {t(r.reason === 'test' ? 'notifications.testDelivery' : 'notifications.deletedAlert')}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {r.channel ? (
                       <Stack gap={2} align="flex-start">
-                        <Text size="sm">{channel?.name ?? t('notifications.deletedChannel')}</Text>
-                        {channel && <ChannelKindBadge kind={channel.kind} />}
+                        <Text size="sm">{r.channel.name}</Text>
+                        <ChannelKindBadge kind={r.channel.kind} />
                       </Stack>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge
-                        variant="outline"
-                        color={r.reason === 'escalation' ? 'orange' : 'gray'}
-                        styles={{ label: { overflow: 'visible' } }}
-                      >
-                        {t(`notifications.reason.${r.reason}`)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge
-                        color={DELIVERY_STATUS_COLOR[r.status]}
-                        variant={r.status === 'failed' ? 'filled' : 'light'}
-                        styles={{ label: { overflow: 'visible' } }}
-                        data-testid="delivery-status"
-                      >
-                        {t(`notifications.status.${r.status}`)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Text size="sm">{r.attempts}</Text>
-                    </Table.Td>
-                    <Table.Td maw={280}>
-                      {r.lastError ? (
-                        <Tooltip label={r.lastError} multiline w={360} withinPortal>
-                          <Text size="xs" c="red.8" ff="monospace" lineClamp={2} style={{ wordBreak: 'break-all' }}>
-                            {r.lastError}
-                          </Text>
-                        </Tooltip>
-                      ) : (
-                        <Text size="sm" c="dimmed">
-                          —
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        {t('notifications.hiddenChannel')}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge
+                      variant="outline"
+                      color={r.reason === 'escalation' ? 'orange' : r.reason === 'test' ? 'blue' : 'gray'}
+                      styles={{ label: { overflow: 'visible' } }}
+                    >
+                      {t(`notifications.reason.${r.reason}`)}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge
+                      color={DELIVERY_STATUS_COLOR[r.status]}
+                      variant={r.status === 'failed' ? 'filled' : 'light'}
+                      styles={{ label: { overflow: 'visible' } }}
+                      data-testid="delivery-status"
+                    >
+                      {t(`notifications.status.${r.status}`)}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    <Text size="sm">{r.attempts}</Text>
+                  </Table.Td>
+                  <Table.Td maw={240}>
+                    {r.lastError ? (
+                      <Tooltip label={r.lastError} multiline w={380} withinPortal>
+                        <Text
+                          size="xs"
+                          c="red.8"
+                          ff="monospace"
+                          lineClamp={2}
+                          style={{ wordBreak: 'break-all' }}
+                          data-testid="delivery-error"
+                        >
+                          {r.lastError}
                         </Text>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
+                      </Tooltip>
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        —
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {canRetry(r) && (
+                      <Button
+                        size="compact-sm"
+                        variant="light"
+                        leftSection={<IconRepeat size={14} />}
+                        loading={retry.isPending && retry.variables?.id === r.id}
+                        onClick={() => retry.mutate(r)}
+                        data-testid="delivery-retry"
+                      >
+                        {t('notifications.retry')}
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
@@ -301,11 +378,9 @@ export function DeliveriesTab() {
             />
           </Group>
         )}
-        <SimpleGrid cols={1} mt="sm">
-          <Text size="xs" c="dimmed">
-            {t('notifications.historyScope', { count: ALERTS_PER_PAGE })}
-          </Text>
-        </SimpleGrid>
+        <Text size="xs" c="dimmed" mt="sm">
+          {t('notifications.historyAuto', { seconds: AUTO_REFRESH_MS / 1000 })}
+        </Text>
       </Card>
     </Stack>
   );

@@ -12,7 +12,7 @@ type Tab = (typeof TABS)[number];
 const isTab = (v: string | null): v is Tab => !!v && (TABS as readonly string[]).includes(v);
 
 // Filters of the history tab, cleared when the user moves to another tab.
-const HISTORY_FILTERS = { status: null, channelId: null, severity: null, facilityId: null };
+const HISTORY_FILTERS = { status: null, channelId: null, severity: null, facilityId: null, period: null };
 
 /** Notifications: where alerts are sent (channels), which alerts go where (rules), and what was sent (history). */
 export function NotificationsPage() {

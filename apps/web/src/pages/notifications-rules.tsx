@@ -1,7 +1,6 @@
-import type { CreateRuleRequest, Severity } from '@mamori/contracts';
+import type { Rule, Severity } from '@mamori/contracts';
 import {
   Alert,
-  Badge,
   Button,
   Card,
   Checkbox,
@@ -10,26 +9,35 @@ import {
   SegmentedControl,
   Select,
   Stack,
+  Switch,
   Table,
   Text,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { IconAlarm, IconPlus } from '@tabler/icons-react';
+import { IconAlarm, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { notificationApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory, useNotificationChannels, useNotificationRules } from '../api/queries.ts';
 import { SeverityBadge } from '../components/alert-badges.tsx';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { QueryError } from '../components/query-error.tsx';
 import { TableState } from '../components/table-state.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { KNOWN_SOURCES, SEVERITIES } from '../lib/alerts.ts';
-import { serverFieldErrors } from '../lib/errors.ts';
+import { errorMessage, serverFieldErrors } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/format.ts';
-import { emptyRuleForm, type RuleForm, toRuleRequest, validateRuleForm } from '../lib/notifications.ts';
+import {
+  emptyRuleForm,
+  type RuleForm,
+  ruleFormFrom,
+  toRuleRequest,
+  toRuleUpdate,
+  validateRuleForm,
+} from '../lib/notifications.ts';
 import { ChannelKindBadge } from './notifications-channels.tsx';
 
 // Select value standing for "every facility the channel may hear from".
@@ -37,8 +45,8 @@ const ANY = 'any';
 // Least to most urgent, left to right, so "from here up" reads naturally.
 const THRESHOLDS: Severity[] = [...SEVERITIES].reverse();
 
-/** Adds a rule: a channel, which facility, from which severity up, which modules. */
-function RuleModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+/** Adds or edits a rule: a channel (fixed when editing), which facility, from which severity up, which modules. */
+function RuleModal({ opened, editing, onClose }: { opened: boolean; editing: Rule | null; onClose: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const facilities = useFacilityDirectory();
@@ -48,11 +56,15 @@ function RuleModal({ opened, onClose }: { opened: boolean; onClose: () => void }
     validate: validateRuleForm(t, channels.list),
   });
   const save = useMutation({
-    mutationFn: (req: CreateRuleRequest) => notificationApi.createRule(req),
+    mutationFn: (v: RuleForm) =>
+      editing ? notificationApi.updateRule(editing.id, toRuleUpdate(v)) : notificationApi.createRule(toRuleRequest(v)),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
       void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
-      notifications.show({ color: 'teal', message: t('notifications.ruleCreated') });
+      notifications.show({
+        color: 'teal',
+        message: t(editing ? 'notifications.ruleUpdated' : 'notifications.ruleCreated'),
+      });
       onClose();
     },
     onError: (err) => form.setErrors(serverFieldErrors(t, err)),
@@ -61,7 +73,9 @@ function RuleModal({ opened, onClose }: { opened: boolean; onClose: () => void }
   // biome-ignore lint/correctness/useExhaustiveDependencies: form is a new object each render
   useEffect(() => {
     if (!opened) return;
-    const blank = emptyRuleForm(channels.list.length === 1 ? (channels.list[0]?.id ?? null) : null);
+    const blank = editing
+      ? ruleFormFrom(editing)
+      : emptyRuleForm(channels.list.length === 1 ? (channels.list[0]?.id ?? null) : null);
     form.setValues(blank);
     form.resetDirty(blank);
     form.clearErrors();
@@ -78,11 +92,11 @@ function RuleModal({ opened, onClose }: { opened: boolean; onClose: () => void }
     <Modal
       opened={opened}
       onClose={onClose}
-      title={t('notifications.createRuleTitle')}
+      title={t(editing ? 'notifications.editRuleTitle' : 'notifications.createRuleTitle')}
       size="lg"
       data-testid="rule-form"
     >
-      <form onSubmit={form.onSubmit((v) => save.mutate(toRuleRequest(v)))} noValidate>
+      <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
         <Stack gap="md">
           <Select
             label={t('notifications.ruleForm.channel')}
@@ -95,6 +109,7 @@ function RuleModal({ opened, onClose }: { opened: boolean; onClose: () => void }
             }))}
             allowDeselect={false}
             searchable
+            disabled={!!editing}
             nothingFoundMessage={t('common.nothingFound')}
             data-testid="rule-form-channel"
             {...form.getInputProps('channelId')}
@@ -159,7 +174,7 @@ function RuleModal({ opened, onClose }: { opened: boolean; onClose: () => void }
               {t('common.cancel')}
             </Button>
             <Button type="submit" loading={save.isPending} data-testid="rule-form-submit">
-              {t('notifications.createRuleSubmit')}
+              {t(editing ? 'notifications.editRuleSubmit' : 'notifications.createRuleSubmit')}
             </Button>
           </Group>
         </Stack>
@@ -168,14 +183,40 @@ function RuleModal({ opened, onClose }: { opened: boolean; onClose: () => void }
   );
 }
 
-/** The rules: which alerts go to which channel, and how escalation works. */
+/** The rules: which alerts go to which channel, turning each on or off, and how escalation works. */
 export function RulesTab() {
   const { t } = useTranslation();
   const lang = currentLang();
+  const queryClient = useQueryClient();
   const facilities = useFacilityDirectory();
   const channels = useNotificationChannels();
   const rules = useNotificationRules();
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<Rule | null>(null);
+  const [deleting, setDeleting] = useState<Rule | null>(null);
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+  };
+  const toggle = useMutation({
+    mutationFn: (r: Rule) => notificationApi.updateRule(r.id, { enabled: !r.enabled }),
+    onSuccess: (saved) => {
+      refresh();
+      notifications.show({
+        color: 'teal',
+        message: t(saved.enabled ? 'notifications.ruleEnabled' : 'notifications.ruleDisabled'),
+      });
+    },
+    onError: (err) => notifications.show({ color: 'red', message: errorMessage(t, err) }),
+  });
+  const remove = useMutation({
+    mutationFn: (r: Rule) => notificationApi.deleteRule(r.id),
+    onSuccess: () => {
+      refresh();
+      notifications.show({ color: 'teal', message: t('notifications.ruleDeleted') });
+      setDeleting(null);
+    },
+  });
   const items = rules.data?.items ?? [];
   const noChannels = !!channels.data && channels.list.length === 0;
 
@@ -199,7 +240,7 @@ export function RulesTab() {
           </Button>
         </Group>
         {rules.error && <QueryError error={rules.error} onRetry={() => void rules.refetch()} />}
-        <Table.ScrollContainer minWidth={820}>
+        <Table.ScrollContainer minWidth={1040}>
           <Table striped highlightOnHover verticalSpacing="sm" data-testid="rules-table">
             <Table.Thead>
               <Table.Tr>
@@ -208,6 +249,8 @@ export function RulesTab() {
                 <Table.Th>{t('notifications.ruleColumns.severity')}</Table.Th>
                 <Table.Th>{t('notifications.ruleColumns.sources')}</Table.Th>
                 <Table.Th>{t('notifications.ruleColumns.created')}</Table.Th>
+                <Table.Th>{t('notifications.ruleColumns.enabled')}</Table.Th>
+                <Table.Th w={170} />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -221,11 +264,6 @@ export function RulesTab() {
                           {channel?.name ?? t('common.unknown')}
                         </Text>
                         {channel && <ChannelKindBadge kind={channel.kind} />}
-                        {!r.enabled && (
-                          <Badge size="xs" color="gray">
-                            {t('notifications.disabled')}
-                          </Badge>
-                        )}
                       </Group>
                     </Table.Td>
                     <Table.Td>
@@ -255,6 +293,41 @@ export function RulesTab() {
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <Text size="sm">{formatDateTime(r.createdAt, lang)}</Text>
                     </Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      <Switch
+                        checked={r.enabled}
+                        onChange={() => toggle.mutate(r)}
+                        disabled={toggle.isPending && toggle.variables?.id === r.id}
+                        label={t(r.enabled ? 'notifications.ruleOn' : 'notifications.ruleOff')}
+                        data-testid="rule-enabled"
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={6} wrap="nowrap" justify="flex-end">
+                        <Button
+                          size="compact-sm"
+                          variant="default"
+                          leftSection={<IconPencil size={14} />}
+                          onClick={() => setEditing(r)}
+                          data-testid="rule-edit"
+                        >
+                          {t('notifications.edit')}
+                        </Button>
+                        <Button
+                          size="compact-sm"
+                          variant="light"
+                          color="red"
+                          leftSection={<IconTrash size={14} />}
+                          onClick={() => {
+                            remove.reset();
+                            setDeleting(r);
+                          }}
+                          data-testid="rule-delete"
+                        >
+                          {t('notifications.delete')}
+                        </Button>
+                      </Group>
+                    </Table.Td>
                   </Table.Tr>
                 );
               })}
@@ -272,7 +345,27 @@ export function RulesTab() {
           </Text>
         )}
       </Card>
-      <RuleModal opened={adding} onClose={() => setAdding(false)} />
+      <RuleModal
+        opened={adding || !!editing}
+        editing={editing}
+        onClose={() => {
+          setAdding(false);
+          setEditing(null);
+        }}
+      />
+      <ConfirmDialog
+        opened={!!deleting}
+        title={t('notifications.deleteRuleTitle')}
+        body={t('notifications.deleteRuleBody', {
+          name: channels.byId.get(deleting?.channelId ?? '')?.name ?? t('common.unknown'),
+        })}
+        confirmLabel={t('notifications.deleteRuleOk')}
+        color="red"
+        loading={remove.isPending}
+        error={remove.error}
+        onConfirm={() => deleting && remove.mutate(deleting)}
+        onClose={() => setDeleting(null)}
+      />
     </Stack>
   );
 }
