@@ -21,7 +21,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AgentDecoyPolicy } from '@mamori/contracts';
-import { loadDecoysPackage } from '../apps/agent/src/decoys/planner.ts';
+import { loadDecoysPackage } from '../apps/agent/src/decoys/decoys-package.ts';
 import { entropy, fakePlanner, makePolicy, makeRuntime } from '../apps/agent/src/decoys/test-helpers.ts';
 import { findInotifywait } from '../apps/agent/src/decoys/watch.ts';
 import { runAttack } from '../tools/ransim/harness.ts';

@@ -1,6 +1,6 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
-import { DecoyKindSchema } from '@mamori/contracts';
+import { AgentDecoyPolicySchema, DecoyKindSchema } from '@mamori/contracts';
 import { z } from 'zod';
 import { readIfExists, writeFileAtomic } from '../state.ts';
 
@@ -32,6 +32,8 @@ export const PolicyRecordSchema = z.object({
   /** Folders the agent created (deepest last); removed, when empty, with the decoys. */
   createdDirs: z.array(z.string()),
   problems: z.array(z.object({ directory: z.string(), message: z.string() })),
+  /** The policy as last received (its response settings apply when the agent starts without the server). */
+  policy: AgentDecoyPolicySchema.optional(),
 });
 export type PolicyRecord = z.infer<typeof PolicyRecordSchema>;
 

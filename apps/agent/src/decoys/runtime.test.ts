@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
@@ -325,7 +325,11 @@ describe('isolation', () => {
     const marker = path.join(root, 'marker');
     await override(state, marker);
     await runtime.apply([makePolicy([share], { response: { kill: false, isolate: true } })]);
-    await writeFile(runtime.inventory().decoys[0]!.path, 'encrypted');
+    // Written by another process: fanotify never reports the agent's own process.
+    spawnSync(process.execPath, [
+      '-e',
+      `require('fs').writeFileSync(${JSON.stringify(runtime.inventory().decoys[0]!.path)}, 'encrypted')`,
+    ]);
     const e = await waitFor((x) => x.kind === 'containment.isolated');
     assert.equal(e.details?.reason, 'decoy');
     assert.equal(await readFile(marker, 'utf8'), 'isolate\n');

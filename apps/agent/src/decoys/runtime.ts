@@ -27,10 +27,17 @@ import {
 import type { Logger } from '../log.ts';
 import type { NewEvent } from '../outbox.ts';
 import { ensurePrivateDir } from '../state.ts';
+import {
+  type FanEvent,
+  FanotifyUnavailable,
+  type FanWatcher,
+  locateFanotifyHelper,
+  watchWithFanotify,
+} from './fanotify.ts';
 import { type IsolationCommands, isolationCommands, type PlatformEndpoint, runCommands } from './isolation.ts';
 import { type DecoyManifest, type DecoyRecord, loadManifest, saveManifest } from './manifest.ts';
-import { type EntropyFn, type ExistingEntry, loadDecoysPackage, type Planner } from './planner.ts';
-import { readIoCounters, type Suspect, scanOpenFiles, startTicksOf } from './proc.ts';
+import { type EntropyFn, type ExistingEntry, type Planner, shannonEntropy, workerPlanner } from './planner.ts';
+import { describeProcess, readIoCounters, type Suspect, scanOpenFiles, startTicksOf, userName } from './proc.ts';
 import { defaultDecoyRoots } from './roots.ts';
 import {
   DEFAULT_TREE_THRESHOLDS,
@@ -64,15 +71,20 @@ export interface DecoyRuntimeOptions {
   sweepMs?: number;
   /** The platform server URL, kept reachable by the isolation presets. */
   serverUrl?: string;
-  /** Which watcher to use (default `auto`: inotifywait when installed on Linux, else fs.watch). */
-  watcher?: 'auto' | 'inotify' | 'fs.watch';
+  /**
+   * Which watcher to use. `auto` (default): on Linux as root the fanotify helper for the decoys (names the process,
+   * and blocks and kills on the kernel's permission check) plus inotifywait (else fs.watch) for the trees; without
+   * fanotify, inotifywait when installed, else fs.watch. `fanotify`: the same, for tests. `inotify`, `fs.watch`:
+   * only that one.
+   */
+  watcher?: 'auto' | 'fanotify' | 'inotify' | 'fs.watch';
   /** How long to keep looking for the process behind a decoy signal, after the latest one (default 400 ms). */
   identifyWindowMs?: number;
   /** Without the kill response: how long the detection event waits for the process's name before it is queued without (default 50 ms). */
   identifyWaitMs?: number;
   /** Tree heuristics thresholds (defaults in signals.ts). */
   thresholds?: Partial<TreeThresholds>;
-  /** The decoy planner and entropy function (default: @mamori/decoys). */
+  /** The decoy planner and entropy function (default: @mamori/decoys in a worker thread, see workerPlanner()). */
   planner?: { planDecoys: Planner; shannonEntropy: EntropyFn };
   /** Host name used in dedup keys (default os.hostname()). */
   hostname?: string;
@@ -111,11 +123,19 @@ interface SelfMark {
   scope: 'read' | 'all';
 }
 
+/** What a kill is about: the policy, and the decoy touched (null for a tree heuristic). */
+interface KillTarget {
+  policyId: string;
+  decoyPath: string | null;
+  directory: string;
+  reason: string;
+}
+
 interface Hunt {
   deadline: number;
   kill: boolean;
   found: Suspect[];
-  decoyPath: string;
+  decoyPath: string | null;
   detectedAt: number;
 }
 
@@ -141,6 +161,14 @@ export class DecoyRuntime {
   #trees: Tree[] = [];
   #watcher: TreeWatcher | undefined;
   #watchKey = '';
+  #fan: FanWatcher | undefined;
+  #fanKey = '';
+  /** Why fanotify is not used (not Linux, not root, no helper, kernel refused); undefined while it may be. */
+  #fanUnavailable: string | undefined;
+  #fanRetryAt = 0;
+  #fanFailures = 0;
+  /** The latest writer of files in the trees (fanotify), to name the process behind a tree heuristic. */
+  #writers = new Map<string, { pid: number; start: string; at: number }>();
   #self = new Map<string, SelfMark>();
   #counters = new Map<string, TreeCounters>();
   #throttle = new Map<string, number>();
@@ -187,6 +215,14 @@ export class DecoyRuntime {
       for (const p of policies) this.#policies.set(p.id, p);
       for (const id of [...this.#policies.keys()]) if (!policies.some((p) => p.id === id)) this.#policies.delete(id);
       let changed = false;
+      let planner = this.#planner;
+      let worker: ReturnType<typeof workerPlanner> | undefined;
+      // Kept in the manifest so that an agent starting offline acts on the last policies it knew.
+      for (const p of policies)
+        if (m.policies[p.id] && JSON.stringify(m.policies[p.id]!.policy) !== JSON.stringify(p)) {
+          m.policies[p.id]!.policy = p;
+          this.#saveSoon();
+        }
       for (const id of Object.keys(m.policies)) {
         const wanted = this.#policies.get(id);
         if (!wanted || wanted.revision !== m.policies[id]!.revision) {
@@ -194,10 +230,18 @@ export class DecoyRuntime {
           changed = true;
         }
       }
-      for (const p of policies) {
-        if (m.policies[p.id]) continue;
-        await this.#plantPolicy(p);
-        changed = true;
+      try {
+        for (const p of policies) {
+          if (m.policies[p.id]) continue;
+          if (!planner) {
+            worker = workerPlanner();
+            planner = { planDecoys: worker.planDecoys, shannonEntropy };
+          }
+          await this.#plantPolicy(p, planner);
+          changed = true;
+        }
+      } finally {
+        await worker?.close();
       }
       this.#rebuildIndex();
       await this.#ensureWatcher();
@@ -207,6 +251,19 @@ export class DecoyRuntime {
         // Let the watcher pass the echoes of our own planting, so decoys are fully armed when apply() resolves.
         await new Promise((r) => setTimeout(r, SELF_GRACE_MS.all));
       }
+    });
+  }
+
+  /**
+   * Loads the manifest, runs the start sweep and watches the decoys already planted, with the policies last
+   * received (kept in the manifest): call once right after constructing, so an agent that starts while the
+   * server is unreachable protects at once. apply() later brings everything in line with the server.
+   */
+  start(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#stopped) return;
+      await this.#start();
+      await this.#ensureWatcher();
     });
   }
 
@@ -255,8 +312,18 @@ export class DecoyRuntime {
     };
   }
 
-  /** Which watcher is running (null before the first apply or without decoys). */
-  get watcherSource(): 'inotify' | 'fs.watch' | null {
+  /** Which watcher reports decoy access: fanotify when its helper runs, else the tree watcher (null when none). */
+  get watcherSource(): 'fanotify' | 'inotify' | 'fs.watch' | null {
+    return this.#fan ? 'fanotify' : (this.#watcher?.source ?? null);
+  }
+
+  /** Pid of the fanotify helper while it runs. */
+  get fanotifyPid(): number | undefined {
+    return this.#fan?.pid;
+  }
+
+  /** The watcher over the trees (renames, deletions, notes, storms): inotify or fs.watch. */
+  get treeWatcherSource(): 'inotify' | 'fs.watch' | null {
     return this.#watcher?.source ?? null;
   }
 
@@ -273,6 +340,7 @@ export class DecoyRuntime {
     clearTimeout(this.#restartTimer);
     this.#watcher?.close();
     this.#watcher = undefined;
+    this.#closeFan();
     await this.idle();
     if (this.#saveTimer) {
       clearTimeout(this.#saveTimer);
@@ -300,10 +368,12 @@ export class DecoyRuntime {
     if (this.#started) return;
     this.#started = true;
     await ensurePrivateDir(this.#o.stateDir);
-    this.#planner ??= await loadDecoysPackage();
     this.#manifest = await loadManifest(this.#o.stateDir, (why) =>
       this.#log.error({ why }, 'the decoy manifest was unreadable; moved aside and starting empty'),
     );
+    // The last policies received, until the server sends them again (offline start).
+    for (const [id, rec] of Object.entries(this.#manifest.policies))
+      if (rec.policy && !this.#policies.has(id)) this.#policies.set(id, rec.policy);
     this.#rebuildIndex();
     // Changes made while the agent was stopped: the watcher could not see them.
     await this.#sweep();
@@ -337,11 +407,16 @@ export class DecoyRuntime {
     };
   }
 
-  async #plantPolicy(p: AgentDecoyPolicy): Promise<void> {
+  get #entropy(): EntropyFn {
+    return this.#planner?.shannonEntropy ?? shannonEntropy;
+  }
+
+  async #plantPolicy(p: AgentDecoyPolicy, planner: { planDecoys: Planner; shannonEntropy: EntropyFn }): Promise<void> {
     const m = this.#manifest!;
-    const { planDecoys, shannonEntropy } = this.#planner!;
+    const { planDecoys, shannonEntropy } = planner;
     const record = {
       revision: p.revision,
+      policy: p,
       plantedAt: new Date().toISOString(),
       createdDirs: [] as string[],
       problems: [] as { directory: string; message: string }[],
@@ -532,29 +607,158 @@ export class DecoyRuntime {
   async #ensureWatcher(): Promise<void> {
     const dirs = this.#trees.map((t) => t.dir).sort();
     const want = this.#o.watcher ?? 'auto';
-    const key = `${want}|${dirs.join('\n')}`;
+    if (!dirs.length || this.#stopped) {
+      this.#closeFan();
+      this.#closeTreeWatcher();
+      this.#watchKey = '';
+      return;
+    }
+    const fanWanted = want === 'auto' || want === 'fanotify';
+    if (fanWanted && !this.#fanUnavailable && nowMs() >= this.#fanRetryAt) await this.#ensureFan(dirs);
+    else if (!fanWanted) this.#closeFan();
+    const fanOn = this.#fan !== undefined;
+    const useInotify = want === 'inotify' || (want !== 'fs.watch' && findInotifywait() !== null);
+    const key = `${useInotify}|${fanOn}|${dirs.join('\n')}`;
     if (key === this.#watchKey && this.#watcher) return;
-    this.#watcher?.close();
-    if (this.#watcher?.pid) this.#ownChildren.delete(this.#watcher.pid);
-    this.#watcher = undefined;
+    this.#closeTreeWatcher();
     this.#watchKey = key;
-    if (!dirs.length || this.#stopped) return;
-    const useInotify = want === 'inotify' || (want === 'auto' && findInotifywait() !== null);
     const onEvent = (e: WatchEvent) => this.#onEvent(e);
     const onError = (err: Error) => {
       this.#log.error({ err: err.message }, 'decoy watcher failed; restarting in 5 s');
       this.#watcher = undefined;
       this.#watchKey = '';
-      clearTimeout(this.#restartTimer);
-      this.#restartTimer = setTimeout(() => void this.#serial(() => this.#ensureWatcher()).catch(() => {}), 5000);
-      this.#restartTimer.unref();
+      this.#restartSoon(5000);
     };
-    const w = useInotify ? watchWithInotify(dirs, onEvent, onError) : watchWithFsWatch(dirs, onEvent, onError);
+    const w = useInotify
+      ? watchWithInotify(dirs, onEvent, onError, undefined, { reads: !fanOn })
+      : watchWithFsWatch(dirs, onEvent, onError);
     this.#watcher = w;
     if (w.pid) this.#ownChildren.add(w.pid);
     await w.ready.catch((err: Error) => this.#log.error({ err: err.message }, 'decoy watcher did not start'));
-    if (!useInotify && process.platform === 'linux')
+    if (!useInotify && !fanOn && process.platform === 'linux')
       this.#log.warn('inotifywait (Debian package inotify-tools) is not installed: reads of decoys are not reported');
+  }
+
+  #restartSoon(ms: number): void {
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => void this.#serial(() => this.#ensureWatcher()).catch(() => {}), ms);
+    this.#restartTimer.unref();
+  }
+
+  #closeTreeWatcher(): void {
+    this.#watcher?.close();
+    if (this.#watcher?.pid) this.#ownChildren.delete(this.#watcher.pid);
+    this.#watcher = undefined;
+  }
+
+  #closeFan(): void {
+    const f = this.#fan;
+    this.#fan = undefined;
+    this.#fanKey = '';
+    f?.close();
+    if (f?.pid) this.#ownChildren.delete(f.pid);
+  }
+
+  /** Starts the fanotify helper or brings its marks in line with the decoys; leaves #fan unset when it cannot. */
+  async #ensureFan(dirs: string[]): Promise<void> {
+    const config = {
+      decoys: [...this.#byPath.values()].map((d) => ({
+        path: d.path,
+        kill: this.#policies.get(d.policyId)?.response.kill ?? true,
+      })),
+      dirs: await subdirectories(dirs, 4096),
+      protect: [],
+    };
+    const key = JSON.stringify(config);
+    if (this.#fan && key === this.#fanKey) return;
+    try {
+      if (this.#fan) {
+        const r = await this.#fan.update(config);
+        this.#fanKey = key;
+        if (r.errors) this.#log.warn({ errors: r.errors }, 'fanotify could not watch some decoys or folders');
+        return;
+      }
+      const located = await locateFanotifyHelper(this.#o.stateDir);
+      if ('why' in located) {
+        this.#fanUnavailable = located.why;
+        this.#log.info({ why: located.why }, 'fanotify not used; watching with inotify/fs.watch');
+        return;
+      }
+      const w: FanWatcher = watchWithFanotify(
+        located.path,
+        config,
+        (e) => this.#onFan(e),
+        (err) => this.#fanFailed(w, err),
+      );
+      this.#fan = w;
+      if (w.pid) this.#ownChildren.add(w.pid);
+      const r = await w.ready;
+      this.#fanKey = key;
+      this.#fanFailures = 0;
+      this.#log.info({ marks: r.marks, errors: r.errors }, 'fanotify watching the decoys');
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'fanotify helper did not start');
+    }
+  }
+
+  #fanFailed(w: FanWatcher, err: Error): void {
+    if (this.#fan !== w) return;
+    this.#fan = undefined;
+    this.#fanKey = '';
+    if (w.pid) this.#ownChildren.delete(w.pid);
+    if (this.#stopped) return;
+    if (err instanceof FanotifyUnavailable || ++this.#fanFailures > 5) {
+      this.#fanUnavailable = err.message;
+      this.#log.warn({ err: err.message }, 'fanotify unavailable; watching with inotify/fs.watch');
+    } else {
+      this.#fanRetryAt = nowMs() + 5000;
+      this.#log.error({ err: err.message }, 'fanotify helper stopped; inotify/fs.watch now, fanotify again in 5 s');
+      this.#restartSoon(5100);
+    }
+    // The tree watcher takes over reads at once (it ran without them while fanotify reported them).
+    void this.#serial(() => this.#ensureWatcher()).catch(() => {});
+  }
+
+  /** An event from the fanotify helper: a decoy opened, read or written (with the process), or a tree write. */
+  #onFan(f: FanEvent): void {
+    if (this.#stopped) return;
+    const suspect: Suspect = {
+      pid: f.pid,
+      startTicks: f.start,
+      holdsDecoy: f.decoy === 1,
+      files: [f.path],
+      cmdline: f.cmdline,
+      comm: f.comm,
+      uid: f.uid >= 0 ? f.uid : null,
+      user: f.uid >= 0 ? userName(f.uid) : null,
+      ppid: f.ppid || null,
+    };
+    const type: WatchEvent['type'] =
+      f.ev === 'perm' ? (f.access === 'read' ? 'access' : 'open') : f.ev === 'modify' ? 'modify' : 'close_write';
+    const e: WatchEvent = { type, path: f.path, isDir: false, source: 'fanotify', at: f.t };
+    if (f.decoy) {
+      const rec = this.#byPath.get(f.path);
+      if (rec) void this.#decoySignal(rec, f.ev === 'perm' ? 'decoy.read' : 'decoy.modified', e, { suspect, fan: f });
+      return;
+    }
+    this.#writers.delete(f.path);
+    this.#writers.set(f.path, { pid: f.pid, start: f.start, at: f.t });
+    if (this.#writers.size > 4096) this.#writers.delete(this.#writers.keys().next().value!);
+    if (!f.enc) return;
+    const tree = this.#treeOf(f.path);
+    if (!tree) return;
+    const policyId = tree.policyIds[0]!;
+    const finding = this.#countersOf(policyId).encrypted(f.pid, f.path, f.t);
+    if (finding) this.#track(this.#treeSignal(policyId, tree.dir, finding, e, [suspect]));
+  }
+
+  #countersOf(policyId: string): TreeCounters {
+    let counters = this.#counters.get(policyId);
+    if (!counters) {
+      counters = new TreeCounters(this.#thresholds);
+      this.#counters.set(policyId, counters);
+    }
+    return counters;
   }
 
   #onEvent(e: WatchEvent): void {
@@ -567,6 +771,8 @@ export class DecoyRuntime {
     const rec = this.#byPath.get(e.path);
     if (rec) {
       if (e.isDir) return;
+      // fanotify reports opens, reads and writes of decoys with the process: inotify's echoes are not needed.
+      if (this.#fan && READ_OR_WRITE.has(e.type)) return;
       const kind = this.#decoyKind(e);
       if (kind) void this.#decoySignal(rec, kind, e);
       return;
@@ -575,11 +781,7 @@ export class DecoyRuntime {
     const tree = this.#treeOf(e.path);
     if (!tree) return;
     const policyId = tree.policyIds[0]!;
-    let counters = this.#counters.get(policyId);
-    if (!counters) {
-      counters = new TreeCounters(this.#thresholds);
-      this.#counters.set(policyId, counters);
-    }
+    const counters = this.#countersOf(policyId);
     let finding: TreeFinding | null = null;
     const named = e.type === 'create' || e.type === 'moved_to' || e.type === 'rename';
     const written =
@@ -625,7 +827,12 @@ export class DecoyRuntime {
   // -------------------------------------------------------------------------------------------
   // Detection, evidence and containment.
 
-  async #decoySignal(rec: DecoyRecord, kind: DecoyKindEvent, e: WatchEvent): Promise<void> {
+  async #decoySignal(
+    rec: DecoyRecord,
+    kind: DecoyKindEvent,
+    e: WatchEvent,
+    known?: { suspect: Suspect; fan: FanEvent },
+  ): Promise<void> {
     const policy = this.#policies.get(rec.policyId);
     const kill = policy?.response.kill ?? true;
     const key = `${rec.path}|${kind}`;
@@ -633,12 +840,27 @@ export class DecoyRuntime {
     const throttled = last !== undefined && e.at - last < THROTTLE_MS;
     if (throttled) this.#suppressed.set(key, (this.#suppressed.get(key) ?? 0) + 1);
     else this.#throttle.set(key, e.at);
+    if (known) {
+      // fanotify named the process; on an open or read with the kill response the helper has already killed it.
+      const { suspect, fan } = known;
+      if (!throttled) this.#track(this.#reportDecoy(rec, kind, 'fanotify', e.type, e.at, [suspect]));
+      const target = { policyId: rec.policyId, decoyPath: rec.path, directory: rec.directory, reason: kind };
+      if (fan.ev === 'perm' && fan.denied)
+        this.#kill(suspect, target, e.at, {
+          by: 'fanotify',
+          error: fan.killed ? null : `kill failed (errno ${fan.killErrno ?? '?'}); the access was denied`,
+        });
+      else if (kill && fan.ev !== 'perm') this.#kill(suspect, target, e.at);
+      if (!throttled && policy?.response.isolate) this.#track(this.#isolateOnce(rec));
+      return;
+    }
     if (!throttled && kill) {
       // Queue the alert first (the hunt below keeps the CPU busy); the kill event names the process.
       this.#track(this.#reportDecoy(rec, kind, e.source, e.type, e.at, []));
     }
     // Look for the process at once, while it is still at work.
-    const suspects = this.#startHunt(rec, e.at, kill, this.#o.identifyWaitMs ?? 50);
+    const target = { policyId: rec.policyId, decoyPath: rec.path, directory: rec.directory, reason: kind };
+    const suspects = this.#startHunt(target, e.at, kill, this.#o.identifyWaitMs ?? 50);
     if (throttled) return;
     if (policy?.response.isolate) this.#track(this.#isolateOnce(rec));
     // Without the kill response the alert waits a little for the process's name, as evidence.
@@ -648,7 +870,7 @@ export class DecoyRuntime {
   async #reportDecoy(
     rec: DecoyRecord,
     kind: DecoyKindEvent | 'decoy.integrity',
-    signal: 'inotify' | 'fs.watch' | 'sweep',
+    signal: 'fanotify' | 'inotify' | 'fs.watch' | 'sweep',
     fsEvent: string,
     at: number,
     suspects: Suspect[],
@@ -723,7 +945,7 @@ export class DecoyRuntime {
       return {
         sha256: sha256(data),
         size: data.byteLength,
-        entropy: this.#planner!.shannonEntropy(data),
+        entropy: this.#entropy(data),
         mode: st.mode,
         mtimeMs: st.mtimeMs,
       };
@@ -741,7 +963,7 @@ export class DecoyRuntime {
    * the busiest few in a tight loop, with a full sweep every 100 ms (first after 30 ms) as a fallback. Resolves with the processes
    * found first, or with nothing after `waitMs`, so the detection event can name them without waiting long.
    */
-  #startHunt(rec: DecoyRecord, at: number, kill: boolean, waitMs: number): Promise<Suspect[]> {
+  #startHunt(target: KillTarget, at: number, kill: boolean, waitMs: number): Promise<Suspect[]> {
     if (process.platform !== 'linux') return Promise.resolve([]);
     const window = this.#o.identifyWindowMs ?? 400;
     if (this.#hunt) {
@@ -754,13 +976,13 @@ export class DecoyRuntime {
       firstFound = r;
     });
     const timer = setTimeout(() => firstFound([]), waitMs);
-    const hunt: Hunt = { deadline: nowMs() + window, kill, found: [], decoyPath: rec.path, detectedAt: at };
+    const hunt: Hunt = { deadline: nowMs() + window, kill, found: [], decoyPath: target.decoyPath, detectedAt: at };
     this.#hunt = hunt;
     const handle = (suspects: Suspect[]) => {
       const chosen = pick(suspects).filter((s) => !hunt.found.some((f) => f.pid === s.pid));
       if (!chosen.length) return false;
       hunt.found.push(...chosen);
-      if (hunt.kill) for (const s of chosen) this.#kill(s, rec, at);
+      if (hunt.kill) for (const s of chosen) this.#kill(s, target, at);
       clearTimeout(timer);
       firstFound(hunt.found);
       return true;
@@ -813,13 +1035,18 @@ export class DecoyRuntime {
     return new Set<number>([0, 1, process.pid, process.ppid, ...this.#ownChildren, ...this.#killed.keys()]);
   }
 
-  #kill(s: Suspect, rec: DecoyRecord, detectedAt: number): void {
+  /**
+   * Kills a process (SIGKILL) and reports it; `done`: the fanotify helper already did it (report only). Never pid 1,
+   * the agent, its parent or its own helpers, and each process only once.
+   */
+  #kill(s: Suspect, target: KillTarget, detectedAt: number, done?: { by: 'fanotify'; error: string | null }): void {
     if (s.pid <= 1 || s.pid === process.pid || s.pid === process.ppid || this.#ownChildren.has(s.pid)) return;
-    if (this.#killed.has(s.pid)) return;
+    if (this.#killed.get(s.pid) === s.startTicks) return;
     this.#killed.set(s.pid, s.startTicks);
     if (this.#killed.size > 1000) this.#killed.delete(this.#killed.keys().next().value!);
     let error: string | null = null;
-    if (startTicksOf(s.pid) !== s.startTicks) error = 'the process had already exited';
+    if (done) error = done.error;
+    else if (startTicksOf(s.pid) !== s.startTicks) error = 'the process had already exited';
     else {
       try {
         process.kill(s.pid, 'SIGKILL');
@@ -841,7 +1068,7 @@ export class DecoyRuntime {
         title: error
           ? `不審なプロセスを止められませんでした: ${name} (PID ${s.pid})`
           : `不審なプロセスを強制終了しました: ${name} (PID ${s.pid})`,
-        dedupKey: `decoys:${this.#host}:${rec.policyId}:containment`,
+        dedupKey: `decoys:${this.#host}:${target.policyId}:containment`,
         details: {
           pid: s.pid,
           comm: s.comm,
@@ -851,8 +1078,11 @@ export class DecoyRuntime {
           ppid: s.ppid,
           holdsDecoy: s.holdsDecoy,
           files: s.files,
-          policyId: rec.policyId,
-          decoyPath: rec.path,
+          policyId: target.policyId,
+          decoyPath: target.decoyPath,
+          directory: target.directory,
+          reason: target.reason,
+          by: done?.by ?? 'agent',
           detectedAt: iso(detectedAt),
           actedAt: iso(killedAt),
           msAfterDetection: Math.round(killedAt - detectedAt),
@@ -919,7 +1149,33 @@ export class DecoyRuntime {
     }
   }
 
-  async #treeSignal(policyId: string, directory: string, f: TreeFinding, e: WatchEvent): Promise<void> {
+  async #treeSignal(
+    policyId: string,
+    directory: string,
+    f: TreeFinding,
+    e: WatchEvent,
+    known: Suspect[] = [],
+  ): Promise<void> {
+    // With the kill response a storm is stopped too: the process fanotify saw writing, else the latest writer of
+    // the files in the finding, else (inotify, fs.watch) a hunt for the process holding files in the tree.
+    const policy = this.#policies.get(policyId);
+    let suspects = known;
+    if (!suspects.length) {
+      const seen = new Map<number, string>();
+      for (const file of f.examples) {
+        const w = this.#writers.get(file);
+        if (w && e.at - w.at < 10_000) seen.set(w.pid, w.start);
+      }
+      suspects = [...seen].flatMap(([pid, start]) => {
+        const d = describeProcess(pid);
+        return d && d.startTicks === start ? [{ ...d, holdsDecoy: false, files: [] }] : [];
+      });
+    }
+    if (policy?.response.kill ?? true) {
+      const target = { policyId, decoyPath: null, directory, reason: f.kind };
+      if (suspects.length) for (const s of suspects) this.#kill(s, target, e.at);
+      else void this.#startHunt(target, e.at, true, 0);
+    }
     const key = `${policyId}|${f.kind}`;
     const last = this.#throttle.get(key);
     if (last !== undefined && e.at - last < THROTTLE_MS) return;
@@ -927,14 +1183,26 @@ export class DecoyRuntime {
     const title =
       f.kind === 'tree.mass_rename'
         ? `多数のファイルの拡張子が「.${f.extension}」に変えられています（ランサムウェアの疑い）: ${directory}`
-        : `短い時間に多数のファイルが書き換えられています（ランサムウェアの疑い）: ${directory}`;
+        : 'heuristic' in f
+          ? `1つのプログラムが多数のファイルを暗号化したような中身に書き換えています（ランサムウェアの疑い）: ${directory}`
+          : `短い時間に多数のファイルが書き換えられています（ランサムウェアの疑い）: ${directory}`;
     await this.#emitNow({
       source: 'decoys',
       kind: f.kind,
       severity: 'high',
       title,
       dedupKey: `decoys:${this.#host}:${policyId}`,
-      details: { ...f, directory, policyId, signal: e.source, detectedAt: iso(nowMs()), whatToDo: WHAT_TO_DO_ATTACK },
+      details: {
+        ...f,
+        directory,
+        policyId,
+        signal: e.source,
+        pid: suspects[0]?.pid ?? null,
+        cmdline: suspects[0]?.cmdline ?? null,
+        user: suspects[0]?.user ?? null,
+        detectedAt: iso(nowMs()),
+        whatToDo: WHAT_TO_DO_ATTACK,
+      },
     });
   }
 
@@ -1036,6 +1304,25 @@ function pick(found: Suspect[]): Suspect[] {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** inotify event types fanotify reports better (with the process) on decoys. */
+const READ_OR_WRITE = new Set<WatchEvent['type']>(['open', 'access', 'close_read', 'modify', 'close_write']);
+
+/** The directories and their sub-directories (no symbolic links), at most `limit`. */
+async function subdirectories(dirs: string[], limit: number): Promise<string[]> {
+  const out: string[] = [];
+  const queue = [...dirs];
+  while (queue.length && out.length < limit) {
+    const dir = queue.shift()!;
+    if (out.includes(dir)) continue;
+    out.push(dir);
+    try {
+      for (const e of await readdir(dir, { withFileTypes: true }))
+        if (e.isDirectory() && !e.isSymbolicLink()) queue.push(path.join(dir, e.name));
+    } catch {}
+  }
+  return out.sort();
+}
 
 async function listExisting(directory: string): Promise<ExistingEntry[]> {
   const out: ExistingEntry[] = [];

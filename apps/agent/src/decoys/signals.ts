@@ -52,20 +52,42 @@ export interface TreeThresholds {
   renameWindowMs: number;
   /** Distinct files created or modified within one second that make a modification storm (default 60). */
   modifyPerSecond: number;
+  /**
+   * Distinct files one process rewrote with content that looks encrypted (fanotify only: high entropy and no
+   * known file signature at the start) within `encryptedWindowMs` (default 4 within 5 s). Office files, images and
+   * archives carry signatures; an office day never writes such files.
+   */
+  encryptedWrites: number;
+  encryptedWindowMs: number;
 }
 
-export const DEFAULT_TREE_THRESHOLDS: TreeThresholds = { renameCount: 15, renameWindowMs: 10_000, modifyPerSecond: 60 };
+export const DEFAULT_TREE_THRESHOLDS: TreeThresholds = {
+  renameCount: 15,
+  renameWindowMs: 10_000,
+  modifyPerSecond: 60,
+  encryptedWrites: 4,
+  encryptedWindowMs: 5000,
+};
 
 /** What a tree heuristic concluded. */
 export type TreeFinding =
   | { kind: 'tree.mass_rename'; extension: string; count: number; windowMs: number; examples: string[] }
-  | { kind: 'tree.mass_modify'; count: number; windowMs: number; examples: string[] };
+  | { kind: 'tree.mass_modify'; count: number; windowMs: number; examples: string[] }
+  | {
+      kind: 'tree.mass_modify';
+      heuristic: 'encrypted_writes';
+      pid: number;
+      count: number;
+      windowMs: number;
+      examples: string[];
+    };
 
 /** Sliding-window counters over one watched tree: rename storms to one extension and modification storms. */
 export class TreeCounters {
   #t: TreeThresholds;
   #renames = new Map<string, { at: number; file: string }[]>();
   #modified: { at: number; file: string }[] = [];
+  #encrypted = new Map<number, { at: number; file: string }[]>();
 
   constructor(thresholds: TreeThresholds = DEFAULT_TREE_THRESHOLDS) {
     this.#t = thresholds;
@@ -103,5 +125,23 @@ export class TreeCounters {
     const examples = [...distinct].slice(-5);
     list.length = 0;
     return { kind: 'tree.mass_modify', count: distinct.size, windowMs: 1000, examples };
+  }
+
+  /** A process wrote a file whose start looks encrypted; returns a finding when it did so to enough files. */
+  encrypted(pid: number, file: string, at: number): TreeFinding | null {
+    const list = (this.#encrypted.get(pid) ?? []).filter((e) => e.at >= at - this.#t.encryptedWindowMs);
+    if (!list.some((e) => e.file === file)) list.push({ at, file });
+    this.#encrypted.set(pid, list);
+    if (this.#encrypted.size > 1000) this.#encrypted.clear();
+    if (list.length < this.#t.encryptedWrites) return null;
+    this.#encrypted.delete(pid);
+    return {
+      kind: 'tree.mass_modify',
+      heuristic: 'encrypted_writes',
+      pid,
+      count: list.length,
+      windowMs: this.#t.encryptedWindowMs,
+      examples: list.slice(-5).map((e) => e.file),
+    };
   }
 }

@@ -4,10 +4,16 @@ import { mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AgentDecoyPolicy, DecoyInventoryReport } from '@mamori/contracts';
+import { buildFanotifyHelper } from '../../scripts/build-native.ts';
 import type { NewEvent } from '../outbox.ts';
 import { captureLogger } from '../test-helpers.ts';
 import type { EntropyFn, PlannedFile, Planner } from './planner.ts';
 import { DecoyRuntime, type DecoyRuntimeOptions } from './runtime.ts';
+
+/** The fanotify helper, compiled for the tests when gcc is there (null: not Linux or no gcc). */
+export const fanotifyHelper = buildFanotifyHelper({ quiet: true });
+/** Whether the runtime can use fanotify here (Linux, root, helper built). */
+export const canFanotify = fanotifyHelper !== null && process.getuid?.() === 0;
 
 /** Bits per byte of a buffer (stand-in for @mamori/decoys' shannonEntropy). */
 export const entropy: EntropyFn = (data) => {

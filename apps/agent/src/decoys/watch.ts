@@ -23,7 +23,7 @@ export interface WatchEvent {
     | 'rename';
   path: string;
   isDir: boolean;
-  source: 'inotify' | 'fs.watch';
+  source: 'fanotify' | 'inotify' | 'fs.watch';
   /** performance.timeOrigin + performance.now() when the line or callback arrived (ms, sub-millisecond). */
   at: number;
 }
@@ -53,6 +53,8 @@ export function findInotifywait(): string | null {
 }
 
 const INOTIFY_EVENTS = 'open,access,modify,attrib,close_write,close_nowrite,moved_from,moved_to,create,delete';
+/** Without reads: when fanotify reports opens and reads of decoys (with the process), inotify need not. */
+const INOTIFY_EVENTS_NO_READS = 'modify,attrib,close_write,moved_from,moved_to,create,delete';
 const MAP: Record<string, WatchEvent['type']> = {
   OPEN: 'open',
   ACCESS: 'access',
@@ -75,10 +77,21 @@ export function watchWithInotify(
   onEvent: (e: WatchEvent) => void,
   onError: (err: Error) => void,
   binary = findInotifywait() ?? 'inotifywait',
+  opts: { reads?: boolean } = {},
 ): TreeWatcher {
   const child: ChildProcess = spawn(
     binary,
-    ['-m', '-r', '-e', INOTIFY_EVENTS, '--format', '%e%0%w%f%0', '--no-newline', '--fromfile', '-'],
+    [
+      '-m',
+      '-r',
+      '-e',
+      opts.reads === false ? INOTIFY_EVENTS_NO_READS : INOTIFY_EVENTS,
+      '--format',
+      '%e%0%w%f%0',
+      '--no-newline',
+      '--fromfile',
+      '-',
+    ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let closed = false;
