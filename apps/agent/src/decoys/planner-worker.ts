@@ -15,7 +15,7 @@ if (port) {
       const { beacon, ...rest } = opts;
       const files = await planDecoys({
         ...rest,
-        ...(beacon ? { beacon: { ...beacon, newToken: () => randomBytes(18).toString('base64url') } } : {}),
+        ...(beacon ? { beacon: { ...beacon, newToken: () => randomBytes(16).toString('hex') } } : {}),
       });
       // Own copies (planned bytes may be views into Node's shared buffer pool), handed over without copying again.
       const out = files.map((f) => ({ ...f, data: new Uint8Array(f.data), mtime: f.mtime.getTime() }));

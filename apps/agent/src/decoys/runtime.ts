@@ -436,7 +436,7 @@ export class DecoyRuntime {
             ? {
                 baseUrl: p.beaconBaseUrl,
                 dnsZone: p.beaconDnsZone,
-                newToken: () => randomBytes(18).toString('base64url'),
+                newToken: () => randomBytes(16).toString('hex'),
               }
             : undefined;
         const plan = await planDecoys({
