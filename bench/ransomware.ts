@@ -10,23 +10,27 @@
  *   killed             runs in which the simulator died by SIGKILL from the runtime
  * Then an office-day workload (reads, Word-style saves, save-as, renames, new files, deletions) for `--day`
  * seconds (default 60) at 5 operations/s on an armed tree: every non-info event is a false alarm.
- * Then, in a child process, 1,000 decoys planted and watched, idle for `--idle` seconds (default 30): CPU % and RSS
- * of the runtime process plus its inotifywait helper, and how long one integrity sweep of the 1,000 takes.
+ * `--rates 400,50` repeats the attacks at each pace (files/s). The runtime uses the default watcher: as root on Linux
+ * the fanotify helper (blocks and kills on a decoy open) plus inotifywait for the trees.
+ * Then the idle cost of the BUNDLED runtime: bench/decoy-idle-entry.ts bundled exactly like the agent
+ * (apps/agent/scripts/build.ts, planner worker and fanotify helper embedded), 1,000 decoys planted with the real
+ * planner in its worker and watched, idle for `--idle` seconds (default 30): CPU % and RSS of the process and its
+ * helpers, with default Node flags and with `--max-semi-space-size=1 --max-old-space-size=64`.
  *
- *   npm run bench -- ransomware [--runs 20] [--day 60] [--idle 30] [--planner real|fake]
+ *   npm run bench -- ransomware [--runs 20] [--rates 400,50] [--day 60] [--idle 30] [--planner real|fake]
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AgentDecoyPolicy } from '@mamori/contracts';
+import { bundle } from '../apps/agent/scripts/build.ts';
 import { loadDecoysPackage } from '../apps/agent/src/decoys/decoys-package.ts';
 import { entropy, fakePlanner, makePolicy, makeRuntime } from '../apps/agent/src/decoys/test-helpers.ts';
 import { findInotifywait } from '../apps/agent/src/decoys/watch.ts';
 import { runAttack } from '../tools/ransim/harness.ts';
 import { dayWorkload, makeTree, ORDERS } from '../tools/ransim/ransim.ts';
-import { log, median, round, runBench, sleep, tempDir } from './lib.ts';
+import { log, median, ROOT, round, runBench, sleep, tempDir } from './lib.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,13 +38,12 @@ const { values } = parseArgs({
     day: { type: 'string', default: '60' },
     idle: { type: 'string', default: '30' },
     planner: { type: 'string', default: 'real' },
-    'idle-child': { type: 'string' },
+    rates: { type: 'string', default: '400' },
   },
 });
 
 const TARGETS = { p99Ms: 1000, medianLost: 5, falseAlarms: 0, idleCpuPct: 1, rssMB: 80 };
 const FILES = 200;
-const RATE = 400;
 
 async function planner() {
   if (values.planner === 'fake') return { planDecoys: fakePlanner, shannonEntropy: entropy, name: 'fake' };
@@ -71,7 +74,7 @@ async function armed(base: string, name: string, plan: Awaited<ReturnType<typeof
   return { root, ...rt };
 }
 
-async function attacks(base: string, plan: Awaited<ReturnType<typeof planner>>, runs: number) {
+async function attacks(base: string, plan: Awaited<ReturnType<typeof planner>>, runs: number, rate: number) {
   const out: Record<string, unknown> = {};
   const all: number[] = [];
   for (const order of ORDERS) {
@@ -80,11 +83,11 @@ async function attacks(base: string, plan: Awaited<ReturnType<typeof planner>>, 
     let killed = 0;
     let undetected = 0;
     for (let i = 0; i < runs; i++) {
-      const name = `${order}-${i}`;
+      const name = `${order}-${rate}-${i}`;
       const { root, runtime, events } = await armed(base, name, plan);
       try {
         const decoys = new Set(runtime.inventory().decoys.map((d) => d.path));
-        const r = await runAttack({ root, order, rate: RATE, seed: name, log: path.join(base, `${name}.jsonl`) });
+        const r = await runAttack({ root, order, rate, seed: name, log: path.join(base, `${name}.jsonl`) });
         await runtime.idle();
         if (r.signal === 'SIGKILL') killed++;
         lost.push(r.done.filter((f) => !decoys.has(f.path)).length);
@@ -106,10 +109,10 @@ async function attacks(base: string, plan: Awaited<ReturnType<typeof planner>>, 
       pass: killed === runs && median(lost) <= TARGETS.medianLost && pct(latencies, 99) < TARGETS.p99Ms,
     };
     log(
-      `${order}: killed ${killed}/${runs}, lost median ${median(lost)} max ${Math.max(...lost)}, latency p50 ${round(pct(latencies, 50))} ms p99 ${round(pct(latencies, 99))} ms`,
+      `${rate}/s ${order}: killed ${killed}/${runs}, lost median ${median(lost)} max ${Math.max(...lost)}, latency p50 ${round(pct(latencies, 50))} ms p99 ${round(pct(latencies, 99))} ms`,
     );
   }
-  return { orders: out, latencyAllMs: { p50: round(pct(all, 50)), p99: round(pct(all, 99)) } };
+  return { rate, orders: out, latencyAllMs: { p50: round(pct(all, 50)), p99: round(pct(all, 99)) } };
 }
 
 async function falseAlarms(base: string, plan: Awaited<ReturnType<typeof planner>>, seconds: number) {
@@ -127,121 +130,57 @@ async function falseAlarms(base: string, plan: Awaited<ReturnType<typeof planner
   }
 }
 
-/** Child mode: plant 1,000 decoys, idle, print CPU and memory as one JSON line. */
-async function idleChild(base: string, seconds: number): Promise<void> {
-  // Node's TypeScript stripping (a WASM compiler) and the test helpers' imports weigh tens of MB that the bundled
-  // agent (dist/mamori-agent.mjs) does not carry: the RSS before planting is reported as the baseline.
-  const baselineRss = process.memoryUsage().rss;
-  const plan = await planner();
-  const dirs: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    const d = path.join(base, 'share', `folder-${String(i).padStart(2, '0')}`);
-    await mkdir(d, { recursive: true });
-    dirs.push(d);
-  }
-  const rt = makeRuntime(path.join(base, 'idle.state'), base, { planner: plan });
-  const t0 = performance.now();
-  await rt.runtime.apply([makePolicy(dirs, { perDirectory: 50, kinds: ['csv', 'xlsx', 'docx', 'pdf', 'html'] })]);
-  const plantMs = performance.now() - t0;
-  const t1 = performance.now();
-  await rt.runtime.sweep();
-  const sweepMs = performance.now() - t1;
-  const decoys = rt.runtime.inventory().decoys.length;
-  global.gc?.();
-  await sleep(2000);
-  const helper = helperPid();
-  const helperStart = helper ? cpuTicks(helper) : 0;
-  const c0 = process.cpuUsage();
-  const w0 = performance.now();
-  let peakRss = 0;
-  const end = w0 + seconds * 1000;
-  while (performance.now() < end) {
-    await sleep(1000);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }
-  const c = process.cpuUsage(c0);
-  const wall = performance.now() - w0;
-  const helperCpuMs = helper ? ((cpuTicks(helper) - helperStart) * 1000) / 100 : 0;
-  process.stdout.write(
-    `${JSON.stringify({
-      decoys,
-      planner: plan.name,
-      watcher: rt.runtime.watcherSource,
-      plantMs: round(plantMs, 0),
-      sweepMs: round(sweepMs, 0),
-      idleSeconds: seconds,
-      cpuPct: round(((c.user + c.system) / 1000 / wall) * 100, 2),
-      helperCpuPct: round((helperCpuMs / wall) * 100, 2),
-      rssMB: round(process.memoryUsage().rss / 1048576, 1),
-      rssBaselineMB: round(baselineRss / 1048576, 1),
-      rssAddedMB: round((process.memoryUsage().rss - baselineRss) / 1048576, 1),
-      peakRssMB: round(peakRss / 1048576, 1),
-      heapMB: round(process.memoryUsage().heapUsed / 1048576, 1),
-      helperRssMB: helper ? round(rssKb(helper) / 1024, 1) : null,
-    })}\n`,
-  );
-  await rt.runtime.stop();
-}
-
-/** Our inotifywait child, if any. */
-function helperPid(): number | undefined {
-  try {
-    const children = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/);
-    return children.map(Number).find((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'inotifywait');
-  } catch {
-    return undefined;
-  }
-}
-const cpuTicks = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    .slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2)
-    .split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
-const rssKb = (pid: number) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-
+/** The bundled runtime (bench/decoy-idle-entry.ts built like the agent) with 1,000 decoys, idle, per set of flags. */
 async function idle(base: string, seconds: number): Promise<Record<string, unknown>> {
-  const child = spawn(
-    process.execPath,
-    [import.meta.filename, '--idle-child', base, '--idle', String(seconds), '--planner', values.planner ?? 'real'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+  const bundleFile = path.join(base, 'decoy-idle.mjs');
+  await bundle(
+    bundleFile,
+    'esm',
+    path.relative(path.join(ROOT, 'apps/agent'), path.join(ROOT, 'bench/decoy-idle-entry.ts')),
   );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  if (code !== 0) throw new Error(`idle child failed (${code})`);
-  const r = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
-  log(
-    `idle with ${r.decoys} decoys: CPU ${r.cpuPct}% (+ inotifywait ${r.helperCpuPct}%), RSS ${r.rssMB} MB (+ ${r.helperRssMB} MB)`,
-  );
-  return {
-    ...r,
-    pass: (r.cpuPct ?? 100) + (r.helperCpuPct ?? 0) < TARGETS.idleCpuPct && (r.rssMB ?? 999) < TARGETS.rssMB,
-  };
+  const out: Record<string, unknown> = {};
+  for (const [name, flags] of [
+    ['default', []],
+    ['small-heap', ['--max-semi-space-size=1', '--max-old-space-size=64']],
+  ] as const) {
+    const dir = path.join(base, name);
+    await mkdir(dir, { recursive: true });
+    const child = spawn(process.execPath, [...flags, bundleFile, dir, String(seconds)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    if (code !== 0) throw new Error(`idle child failed (${code})`);
+    const r = JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, number> & {
+      helperRssMB: Record<string, number>;
+    };
+    log(
+      `idle (${name}) with ${r.decoys} decoys (${r.watcher} + ${r.treeWatcher}): CPU ${r.cpuPct}%, RSS ${r.rssMB} MB (after planting ${r.rssAfterPlantMB} MB; helpers ${JSON.stringify(r.helperRssMB)})`,
+    );
+    out[name] = { ...r, pass: (r.cpuPct ?? 100) < TARGETS.idleCpuPct && (r.rssMB ?? 999) < TARGETS.rssMB };
+  }
+  return out;
 }
 
-if (values['idle-child']) {
-  await idleChild(values['idle-child'], Number(values.idle));
-  process.exit(0);
-}
-
-await runBench('ransomware', 14 * 60_000, async () => {
+await runBench('ransomware', 40 * 60_000, async () => {
   if (!findInotifywait()) throw new Error('inotifywait is missing: apt-get install inotify-tools');
   const runs = Number(values.runs);
   const plan = await planner();
   const base = tempDir('ransomware');
-  log(`planner ${plan.name}; ${runs} runs per order, ${FILES} files, ${RATE} files/s`);
-  const attack = await attacks(base, plan, runs);
+  const rates = (values.rates ?? '400').split(',').map(Number);
+  log(`planner ${plan.name}; ${runs} runs per order, ${FILES} files, ${rates.join(' and ')} files/s`);
+  const attack = [];
+  for (const rate of rates) attack.push(await attacks(base, plan, runs, rate));
   const day = await falseAlarms(base, plan, Number(values.day));
   const idleResult = await idle(tempDir('ransomware-idle'), Number(values.idle));
   return {
     planner: plan.name,
     files: FILES,
-    rate: RATE,
     decoysPerFolder: 6,
-    ...attack,
+    attacks: attack,
     day,
     idle: idleResult,
     targets: TARGETS,

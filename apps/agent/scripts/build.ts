@@ -30,37 +30,43 @@ async function plannerWorkerSource(): Promise<string> {
   return r.outputFiles[0]!.text;
 }
 
-/** Build-time constants: the planner worker and (Linux) the fanotify helper. */
-async function embedded(): Promise<Record<string, string>> {
-  const worker = gzipSync(await plannerWorkerSource(), { level: 9 }).toString('base64');
-  const define: Record<string, string> = { __MAMORI_PLANNER_WORKER_GZ__: JSON.stringify(worker) };
+/**
+ * The embedded files as one declaration put at the top of the bundle (`__MAMORI_EMBEDDED__`, read by
+ * src/decoys/planner.ts and fanotify.ts): each blob appears once in the file however often the code refers to it.
+ */
+async function embedded(): Promise<string> {
+  const blobs: Record<string, string> = {
+    plannerGz: gzipSync(await plannerWorkerSource(), { level: 9 }).toString('base64'),
+  };
   const helper = buildFanotifyHelper({ quiet: true });
   if (helper) {
     const data = readFileSync(helper);
-    define.__MAMORI_FANOTIFY_GZ__ = JSON.stringify(gzipSync(data, { level: 9 }).toString('base64'));
-    define.__MAMORI_FANOTIFY_SHA256__ = JSON.stringify(createHash('sha256').update(data).digest('hex'));
+    blobs.fanotifyGz = gzipSync(data, { level: 9 }).toString('base64');
+    blobs.fanotifySha256 = createHash('sha256').update(data).digest('hex');
   } else console.warn('the bundle carries no fanotify helper (not Linux or no gcc): decoys use inotify/fs.watch');
-  return define;
+  return `var __MAMORI_EMBEDDED__ = ${JSON.stringify(blobs)};`;
 }
 
-/** Bundles `src/main.ts` as ESM (default) or CommonJS (for the single executable) to `outfile` (relative to apps/agent). */
-export async function bundle(outfile: string, format: 'esm' | 'cjs' = 'esm'): Promise<void> {
+/**
+ * Bundles `src/main.ts` (or `entry`, e.g. a benchmark's) as ESM (default) or CommonJS (for the single executable) to
+ * `outfile` (paths relative to apps/agent).
+ */
+export async function bundle(outfile: string, format: 'esm' | 'cjs' = 'esm', entry = 'src/main.ts'): Promise<void> {
   await build({
     absWorkingDir: root,
-    entryPoints: ['src/main.ts'],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
     target: 'node24',
     format,
-    define: await embedded(),
     // CommonJS dependencies (pino, commander) call require(); give the ES module one.
-    banner:
-      format === 'esm'
-        ? {
-            js: "import { createRequire as __mamoriCreateRequire } from 'node:module';\nconst require = __mamoriCreateRequire(import.meta.url);",
-          }
-        : {},
+    banner: {
+      js:
+        (format === 'esm'
+          ? "import { createRequire as __mamoriCreateRequire } from 'node:module';\nconst require = __mamoriCreateRequire(import.meta.url);\n"
+          : '') + (await embedded()),
+    },
     legalComments: 'eof',
     logLevel: 'warning',
   });

@@ -9,9 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
-// Set by the bundle build (scripts/build.ts): the helper binary, gzip + base64, and its SHA-256.
-declare const __MAMORI_FANOTIFY_GZ__: string;
-declare const __MAMORI_FANOTIFY_SHA256__: string;
+// Declared at the top of the bundle (scripts/build.ts): the helper binary, gzip + base64, and its SHA-256.
+declare const __MAMORI_EMBEDDED__: { fanotifyGz?: string; fanotifySha256?: string } | undefined;
 
 /** One line of the helper about a file event. */
 export interface FanEvent {
@@ -75,8 +74,9 @@ export async function locateFanotifyHelper(stateDir: string): Promise<{ path: st
   if (process.getuid?.() !== 0) return { why: 'fanotify needs root (CAP_SYS_ADMIN)' };
   const fromEnv = process.env.MAMORI_AGENT_FANOTIFY_HELPER;
   if (fromEnv) return existsSync(fromEnv) ? { path: fromEnv } : { why: `${fromEnv} does not exist` };
-  if (typeof __MAMORI_FANOTIFY_GZ__ === 'string' && typeof __MAMORI_FANOTIFY_SHA256__ === 'string') {
-    const want = __MAMORI_FANOTIFY_SHA256__;
+  const embedded = typeof __MAMORI_EMBEDDED__ === 'object' ? __MAMORI_EMBEDDED__ : undefined;
+  if (embedded?.fanotifyGz && embedded.fanotifySha256) {
+    const want = embedded.fanotifySha256;
     const dir = path.join(stateDir, 'bin');
     const file = path.join(dir, 'mamori-fanotify');
     const current = await readFile(file).catch(() => undefined);
@@ -84,7 +84,7 @@ export async function locateFanotifyHelper(stateDir: string): Promise<{ path: st
       await chmod(file, 0o700);
       return { path: file };
     }
-    const data = gunzipSync(Buffer.from(__MAMORI_FANOTIFY_GZ__, 'base64'));
+    const data = gunzipSync(Buffer.from(embedded.fanotifyGz, 'base64'));
     if (sha256(data) !== want) return { why: 'the embedded helper does not match its checksum' };
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(dir, 0o700);

@@ -1,20 +1,38 @@
-// The planner worker (see workerPlanner() in planner.ts): plans decoys with @mamori/decoys off the agent's main
-// thread and sends the files back (their bytes transferred, not copied).
+// The planner process or worker thread (see workerPlanner() in planner.ts): plans decoys with @mamori/decoys outside
+// the agent's heap and sends the files back.
 import { randomBytes } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { loadDecoysPackage } from './decoys-package.ts';
 import type { WorkerPlanOptions } from './planner.ts';
 
-const port = parentPort;
+type Request = { id: number; opts: WorkerPlanOptions };
+
+/** Where requests come from: the IPC channel of a child process, or the parent port of a worker thread. */
+const port: {
+  on(ev: 'message', fn: (m: Request) => void): void;
+  postMessage(m: unknown, t?: ArrayBuffer[]): void;
+} | null = process.send
+  ? {
+      on: (_ev, fn) => process.on('message', (m) => fn(m as Request)),
+      postMessage: (m) => process.send!(m),
+    }
+  : parentPort
+    ? {
+        on: (_ev, fn) => parentPort!.on('message', (m: Request) => fn(m)),
+        postMessage: (m, t) => parentPort!.postMessage(m, t),
+      }
+    : null;
+if (process.send) process.on('disconnect', () => process.exit(0));
 if (port) {
   const loaded = loadDecoysPackage();
   loaded.catch(() => {});
-  port.on('message', async ({ id, opts }: { id: number; opts: WorkerPlanOptions }) => {
+  port.on('message', async ({ id, opts }: Request) => {
     try {
       const { planDecoys } = await loaded;
       const { beacon, ...rest } = opts;
       const files = await planDecoys({
         ...rest,
+        // Beacon tokens are lowercase hex: they are DNS labels too.
         ...(beacon ? { beacon: { ...beacon, newToken: () => randomBytes(16).toString('hex') } } : {}),
       });
       // Own copies (planned bytes may be views into Node's shared buffer pool), handed over without copying again.
