@@ -1,6 +1,6 @@
 // The decoy planner lives in @mamori/decoys; these types mirror its API so the runtime can take a stand-in in tests.
 import { type Serializable, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
@@ -74,15 +74,6 @@ const embeddedPlanner = (): string | undefined => {
 export type WorkerPlanOptions = Omit<PlanOptions, 'beacon'> & {
   beacon?: { baseUrl: string | null; dnsZone: string | null };
 };
-
-/** Whether this process is a Node single executable (no separate `node` to start children with). */
-function isSea(): boolean {
-  try {
-    return (createRequire(import.meta.url)('node:sea') as { isSea(): boolean }).isSea();
-  } catch {
-    return false;
-  }
-}
 
 interface PlannerChannel {
   send(m: unknown): void;
