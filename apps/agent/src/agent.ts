@@ -93,7 +93,12 @@ export async function runAgent(opts: RunOptions): Promise<RunResult> {
           report: sendInventory,
           ...opts.decoys,
         });
-  let applying: Promise<void> = Promise.resolve();
+  // Decoys already planted are watched at once, with the last policies, even while the server is unreachable.
+  let applying: Promise<void> = decoys
+    ? decoys
+        .start()
+        .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start watching the decoys'))
+    : Promise.resolve();
   const applyPolicy = (p: AgentPolicy) => {
     if (!decoys) return;
     // Planting can take a while; heartbeats go on meanwhile, and policies apply one after another.

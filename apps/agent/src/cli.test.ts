@@ -203,8 +203,9 @@ test('install-service writes a hardened systemd unit for this agent and state di
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stdout, /systemctl enable --now mamori-agent/);
   const unit = await readFile(unitFile, 'utf8');
-  assert.ok(unit.includes(`ExecStart=${command.join(' ')} run --dir "${dir}"`), unit);
-  for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', `ReadWritePaths="${dir}"`, 'PrivateTmp=yes']) {
+  const exec = command.length === 2 ? `${command[0]} --max-semi-space-size=1 ${command[1]}` : command.join(' ');
+  assert.ok(unit.includes(`ExecStart=${exec} run --dir "${dir}"`), unit);
+  for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=full', `ReadWritePaths="${dir}"`, 'PrivateTmp=yes']) {
     assert.ok(unit.includes(line), line);
   }
   assert.ok(unit.includes(`RestartPreventExitStatus=${EXIT_REVOKED} ${EXIT_CONFIG}`));
