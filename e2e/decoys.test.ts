@@ -11,7 +11,7 @@
  * `mamori-agent` and a ransomware simulator without touching the console steps.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -23,6 +23,8 @@ import type { AgentEvent, PlantedDecoy } from '@mamori/contracts';
 import type { Browser, Page } from 'playwright-core';
 import { loadEnrolment } from '../apps/agent/src/state.ts';
 import { type AgentCreds, agentRequest } from '../apps/server/src/test/harness.ts';
+import { runAttack } from '../tools/ransim/harness.ts';
+import { makeTree } from '../tools/ransim/ransim.ts';
 import { api, choose, launch, newPage, setUpFirstAdmin, shot, tid } from './browser.ts';
 import { type Platform, startPlatform } from './platform.ts';
 
@@ -155,6 +157,9 @@ function openBeacon(baseUrl: string, token: string): Promise<number> {
 describe('decoys in the console end to end', () => {
   let platform: Platform;
   let browser: Browser;
+  let page: Page;
+  let facilityId = '';
+  let agentProc: ChildProcess | undefined;
   const problems: string[] = [];
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-e2e-decoys-'));
   const share = path.join(root, 'share', '医事課');
@@ -162,10 +167,11 @@ describe('decoys in the console end to end', () => {
 
   before(async () => {
     fs.mkdirSync(share, { recursive: true });
-    platform = await startPlatform({ MAMORI_DECOY_ROOTS: os.tmpdir() });
+    platform = await startPlatform({ MAMORI_DECOY_ROOTS: os.tmpdir(), MAMORI_AGENT_HEARTBEAT_SECONDS: '5' });
     browser = await launch();
   });
   after(async () => {
+    agentProc?.kill('SIGTERM');
     await browser?.close();
     await platform?.stop();
     fs.rmSync(root, { recursive: true, force: true });
@@ -173,7 +179,7 @@ describe('decoys in the console end to end', () => {
   });
 
   it('creates a policy, shows coverage and the timeline with evidence, isolates the host and shows a beacon live', async () => {
-    const { page } = await newPage(browser, problems);
+    ({ page } = await newPage(browser, problems));
     await setUpFirstAdmin(page, platform.setupUrl, ADMIN);
     const facility = await api<{ id: string }>(page, 'POST', '/api/facilities', {
       name: FACILITY,
@@ -182,6 +188,7 @@ describe('decoys in the console end to end', () => {
       contact: { name: '事務 担当', phone: '022-365-0000' },
     });
     assert.equal(facility.status, 201);
+    facilityId = facility.json.id;
     const agent = await enrolAgent(platform, page, facility.json.id, HOST);
     agents.push(agent);
 
@@ -332,6 +339,81 @@ describe('decoys in the console end to end', () => {
     await shot(page, '50-decoys-host-en');
     await tid(page, 'lang-switch').click();
 
+    assert.deepEqual(problems, []);
+  });
+  it('a real agent plants decoys from a console policy, kills the ransomware simulator, and the alert shows live with evidence', async () => {
+    // A real agent process, enrolled with a token from the console API, running with its decoy runtime.
+    const token = await api<{ token: string }>(page, 'POST', '/api/enrolment-tokens', { facilityId, ttlMinutes: 10 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-e2e-real-agent-'));
+    agents.push({ agentId: '', creds: { keyPem: '', certPem: '', caPem: '' }, dir });
+    const ca = path.join(platform.dataDir, 'pki', 'ca.crt');
+    const env = { ...process.env, MAMORI_AGENT_LOG_LEVEL: 'warn', MAMORI_AGENT_DECOY_ROOTS: os.tmpdir() };
+    await run(
+      process.execPath,
+      [AGENT, 'enroll', '--server', platform.url, '--token', token.json.token, '--ca', ca, '--dir', dir],
+      { env },
+    );
+    agentProc = spawn(process.execPath, [AGENT, 'run', '--dir', dir], { env, stdio: 'ignore' });
+    const hostname = os.hostname();
+    const agentId = (await loadEnrolment(dir))?.config.agentId ?? '';
+
+    // A ward's shared folders with ordinary files; the console's policy puts decoys in each folder.
+    const ward = await makeTree(path.join(root, 'ward'), 60, 'e2e-ward');
+    const folders = [ward, '2023', '2024', path.join('2024', '外来'), '共有'].map((d) => path.resolve(ward, d));
+    await page.goto(`${platform.url}/decoys?tab=policies`);
+    await tid(page, 'decoy-policy-create').click();
+    await choose(page, 'decoy-policy-facility', FACILITY);
+    await tid(page, 'decoy-policy-name').fill('病棟の共有フォルダ');
+    await tid(page, 'decoy-policy-hosts').click();
+    await page.getByRole('option', { name: hostname, exact: true }).click();
+    await tid(page, 'decoy-policy-name').click(); // close the host list
+    await tid(page, 'decoy-policy-directories').fill(folders.join('\n'));
+    await tid(page, 'decoy-policy-submit').click();
+    await tid(page, 'decoy-policy-submit').waitFor({ state: 'detached' });
+
+    // The agent plants on its next heartbeat and reports; the coverage shows it.
+    let planted: string[] = [];
+    for (const deadline = Date.now() + 60_000; planted.length < folders.length * 2; ) {
+      if (Date.now() > deadline) throw new Error(`the agent planted ${planted.length} decoys`);
+      await new Promise((r) => setTimeout(r, 500));
+      const list = await api<{ items: { path: string }[] }>(page, 'GET', `/api/decoys?agentId=${agentId}&limit=500`);
+      planted = list.json.items.map((d) => d.path);
+    }
+    for (const p of planted) assert.ok(fs.existsSync(p), `planted ${p}`);
+    await new Promise((r) => setTimeout(r, 1500)); // watches in place, first sweep done
+
+    // The inbox is open and live; the simulator starts encrypting at LockBit's pace.
+    await tid(page, 'nav-alerts').click();
+    await page.locator('[data-testid="alerts-live"][data-state="live"]').waitFor();
+    const attack = await runAttack({
+      root: ward,
+      order: 'alphabetical',
+      log: path.join(root, 'ransim.jsonl'),
+      rate: 400,
+    });
+    assert.equal(attack.signal, 'SIGKILL', 'the agent killed the simulator');
+    const decoySet = new Set(planted);
+    const lost = attack.done.filter((d) => !decoySet.has(d.path)).length;
+    assert.ok(lost < attack.total / 2, `the simulator was stopped early (${lost} of ${attack.total} files)`);
+
+    // The critical alert appears live, without a reload, and its detail carries the evidence.
+    const row = page.locator('[data-testid="alert-row"][data-severity="critical"]', { hasText: hostname }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await shot(page, '51-decoys-real-attack-alert');
+    await row.click();
+    await tid(page, 'alert-advice').waitFor();
+    const detail = (await page.locator('main').textContent()) ?? '';
+    assert.match(detail, /LAN|ケーブル/, 'the advice tells the clerk what to do');
+    const timeline = await api<{ entries: { kind: string; details: Record<string, unknown> }[] }>(
+      page,
+      'GET',
+      `/api/agents/${agentId}/timeline`,
+    );
+    const killed = timeline.json.entries.find((e) => e.kind === 'containment.killed');
+    assert.equal(killed?.details.pid, attack.pid, 'the evidence names the killed process');
+    assert.ok(timeline.json.entries.some((e) => e.kind.startsWith('decoy.') && decoySet.has(String(e.details.path))));
+    await shot(page, '52-decoys-real-attack-detail');
+    console.log(`simulator killed after ${lost} ordinary files of ${attack.total}`);
     assert.deepEqual(problems, []);
   });
 });
