@@ -332,11 +332,13 @@ export async function ingestEvents(db: Db, agent: AgentIdentity, events: AgentEv
     const accepted: string[] = [];
     if (groups.size) {
       const inputs = [...groups].map(([dedupKey, news]) => {
+        // The alert shows one event whole: the latest of the most severe (title, kind and details agree).
         let worst = news[0] as AgentEvent;
         let latest = worst;
         for (const e of news) {
           accepted.push(e.id);
-          if (rank(e.severity) > rank(worst.severity)) worst = e;
+          const r = rank(e.severity) - rank(worst.severity);
+          if (r > 0 || (r === 0 && e.occurredAt >= worst.occurredAt)) worst = e;
           if (e.occurredAt > latest.occurredAt) latest = e;
         }
         const linkedTo = linked.get(worst.id) as string;
@@ -348,7 +350,7 @@ export async function ingestEvents(db: Db, agent: AgentIdentity, events: AgentEv
           kind: worst.kind,
           severity: worst.severity,
           title: worst.title,
-          details: latest.details,
+          details: worst.details,
           dedupKey,
           occurredAt: new Date(latest.occurredAt),
           occurrences: news.length,

@@ -135,6 +135,29 @@ describe('agent API over mutual TLS', async () => {
     assert.equal(inB.total, 0, "facility A's agents cannot create anything in B");
   });
 
+  it('a folded alert shows one event whole: the latest of the most severe', async () => {
+    const key = `coherent-${crypto.randomUUID()}`;
+    const send = (e: Partial<AgentEvent>) =>
+      call('/api/agent/events', { events: [event({ dedupKey: key, ...e })] }, agentA);
+    await send({ kind: 'decoy.read', severity: 'critical', title: 'read', details: { path: '/srv/a' } });
+    await send({ kind: 'tree.mass_modify', severity: 'high', title: 'storm', details: { path: '/srv/b' } });
+    const find = async () =>
+      (await admin.req('GET', '/api/alerts?source=agent&limit=500'))
+        .json()
+        .items.find((a: { title: string; count: number }) => ['read', 'note'].includes(a.title) && a.count >= 2);
+    const afterLow = await find();
+    assert.equal(afterLow.title, 'read', 'a less severe event does not replace what the alert shows');
+    assert.equal(afterLow.kind, 'decoy.read');
+    const detail = (await admin.req('GET', `/api/alerts/${afterLow.id}`)).json();
+    assert.deepEqual(detail.details, { path: '/srv/a' });
+    await send({ kind: 'tree.ransom_note', severity: 'critical', title: 'note', details: { path: '/srv/README.txt' } });
+    const afterNote = (await admin.req('GET', `/api/alerts/${afterLow.id}`)).json();
+    assert.equal(afterNote.title, 'note');
+    assert.equal(afterNote.kind, 'tree.ransom_note');
+    assert.deepEqual(afterNote.details, { path: '/srv/README.txt' });
+    assert.equal(afterNote.count, 3);
+  });
+
   it('rejects malformed, oversized and self-duplicating batches with clear errors', async () => {
     const big = await call('/api/agent/events', { events: Array.from({ length: 501 }, () => event()) }, agentA);
     assert.equal(big.status, 400);

@@ -102,7 +102,13 @@ export async function raiseAlerts(tx: Tx, inputs: AlertInput[]): Promise<{ id: s
         first_seen_at = least(a.first_seen_at, excluded.first_seen_at),
         severity = case when ${severityRankSql(sql`excluded.severity`)} > ${severityRankSql(sql`a.severity`)}
                         then excluded.severity else a.severity end,
-        details = excluded.details,
+        -- Title, kind and details always describe one event: the latest of the most severe.
+        title = case when ${severityRankSql(sql`excluded.severity`)} >= ${severityRankSql(sql`a.severity`)}
+                     then excluded.title else a.title end,
+        kind = case when ${severityRankSql(sql`excluded.severity`)} >= ${severityRankSql(sql`a.severity`)}
+                    then excluded.kind else a.kind end,
+        details = case when ${severityRankSql(sql`excluded.severity`)} >= ${severityRankSql(sql`a.severity`)}
+                       then excluded.details else a.details end,
         updated_at = now()
       returning a.id, a.facility_id, a.dedup_key, (a.xmax = 0) as created
     ),
