@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: Chromium for end-to-end tests, PostgreSQL 15
 # for the external-database run, rsyslog as the SIEM receiver in the syslog export test, and
-# inotify-tools (inotifywait), which the agent uses on Linux to see decoys being opened and read.
+# inotify-tools (inotifywait), which the agent uses on Linux to see decoys being opened and read,
+# and gcc to build the agent's fanotify helper (apps/agent/native).
 # Idempotent; needs root (CI runs as root).
 set -euo pipefail
 need=()
@@ -9,6 +10,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-noto-cjk)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
 command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)
 command -v inotifywait >/dev/null 2>&1 || need+=(inotify-tools)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
