@@ -17,6 +17,7 @@ import { SYSTEM_SCOPE, withScope } from '../../db/scope.ts';
 import { type Actor, systemActor } from '../../lib/actor.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, invalid, notFound } from '../../lib/errors.ts';
+import { formatJst } from '../../lib/time.ts';
 import { raiseAlert, raiseAlerts } from '../alerts/alerts.service.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { agentDecoyPolicy, type BeaconSettings, recordHostEvents } from '../decoys/decoys.service.ts';
@@ -389,12 +390,6 @@ export async function ingestEvents(db: Db, agent: AgentIdentity, events: AgentEv
   });
 }
 
-/** A time as people in Japan read it, e.g. 2026/11/24 18:05 (JST). */
-const jst = (d: Date | null) =>
-  d
-    ? `${d.toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })} (JST)`
-    : '登録時';
-
 const RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
 const rank = (s: keyof typeof RANK) => RANK[s];
 
@@ -475,7 +470,7 @@ export async function detectOfflineAgents(db: Db, settings: AgentSettings): Prom
         source: 'agent',
         kind: 'agent_offline',
         severity: 'high',
-        title: `${a.hostname} のエージェントから ${jst(a.lastSeenAt)} 以降連絡がありません`,
+        title: `${a.hostname} のエージェントから ${a.lastSeenAt ? `${formatJst(a.lastSeenAt)} (日本時間)` : '登録時'} 以降連絡がありません`,
         details: { lastSeenAt: a.lastSeenAt?.toISOString() ?? null },
         dedupKey: `agent:agent_offline:${a.id}`,
         occurredAt: new Date(),

@@ -66,11 +66,14 @@ export async function startBeaconDns(opts: {
     } catch {
       return; // not DNS: ignore
     }
+    if (query.type !== 'query') return; // never answer answers (no reflection ping-pong)
     const now = Date.now();
+    if (budget.size > 10_000) for (const [ip, b] of budget) if (b.until < now) budget.delete(ip);
     const b = budget.get(rinfo.address);
-    if (!b || b.until < now) budget.set(rinfo.address, { n: 1, until: now + 60_000 });
-    else if (++b.n > 120) return;
-    if (budget.size > 10_000) budget.clear();
+    if (!b || b.until < now) {
+      if (budget.size > 10_000) return; // under a flood from many addresses: stay silent, keep the limits
+      budget.set(rinfo.address, { n: 1, until: now + 60_000 });
+    } else if (++b.n > 120) return;
     const q = query.questions?.[0];
     const name = q?.name.toLowerCase().replace(/\.$/, '') ?? '';
     const inZone = name === zone || name.endsWith(`.${zone}`);

@@ -161,7 +161,7 @@ export async function decoyRoutes(app: FastifyInstance, ctx: AppContext): Promis
   // Beacons: public, rate-limited, the same pixel whatever the token.
   r.get('/b/:token', {
     config: { public: true, rateLimit: BEACON_RATE_LIMIT },
-    schema: { hide: true, params: z.object({ token: z.string().max(80) }) },
+    schema: { hide: true, params: z.object({ token: z.string() }) },
     handler: (req, reply) => serveBeacon(db, req, reply),
   });
 }

@@ -16,7 +16,7 @@ import { and, count, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { SYSTEM_SCOPE, withScope } from '../../db/scope.ts';
 import type { Actor } from '../../lib/actor.ts';
-import { invalid, notFound } from '../../lib/errors.ts';
+import { AppError, invalid, notFound } from '../../lib/errors.ts';
 import type { AgentIdentity, AgentSettings } from '../agents/agents.service.ts';
 import { agents } from '../agents/agents.tables.ts';
 import { raiseAlert } from '../alerts/alerts.service.ts';
@@ -224,7 +224,15 @@ export async function agentDecoyPolicy(
 
 /** Replaces what the server knows of an agent's decoys with its full report. */
 export async function reportInventory(db: Db, agent: AgentIdentity, report: DecoyInventoryReport) {
+  const paths = new Set(report.decoys.map((d) => d.path));
+  if (paths.size !== report.decoys.length)
+    throw invalid('The inventory lists a path twice', [{ path: 'body.decoys', message: 'duplicate path' }]);
+  const tokens = report.decoys.flatMap((d) => (d.beaconToken ? [d.beaconToken] : []));
+  if (new Set(tokens).size !== tokens.length)
+    throw invalid('The inventory repeats a beacon token', [{ path: 'body.decoys', message: 'duplicate token' }]);
   return withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, async (tx) => {
+    // One report at a time per agent, so two concurrent reports cannot leave the union of both.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`decoys:${agent.id}`}, 0))`);
     await tx.delete(decoys).where(eq(decoys.agentId, agent.id));
     let stored = 0;
     for (let i = 0; i < report.decoys.length; i += 1000) {
@@ -236,6 +244,14 @@ export async function reportInventory(db: Db, agent: AgentIdentity, report: Deco
         .returning({ path: decoys.path });
       stored += rows.length;
     }
+    // A token already held by another agent (of any facility) is never taken over: openings keep
+    // alerting its owner. Paths are unique per report, so a shortfall can only be such a token.
+    if (stored !== report.decoys.length)
+      throw new AppError(
+        'conflict',
+        409,
+        'A beacon token in the inventory belongs to another decoy; generate new tokens and report again',
+      );
     const state = {
       facilityId: agent.facilityId,
       verifiedAt: new Date(report.verifiedAt),

@@ -140,6 +140,16 @@ describe('decoys', async () => {
       decoys: [decoy('/x', { beaconToken: 'Not A Token!' })],
     });
     assert.equal(bad.status, 400);
+    const stolen = await agent(b1, 'POST', '/api/agent/decoys/inventory', {
+      decoys: [decoy('/srv/b/x.docx', { beaconToken: token })],
+      verifiedAt: new Date().toISOString(),
+    });
+    assert.equal(stolen.status, 409, "another facility's agent cannot take over a beacon token");
+    const twice = await agent(a1, 'POST', '/api/agent/decoys/inventory', {
+      decoys: [decoy('/srv/x.csv'), decoy('/srv/x.csv')],
+      verifiedAt: new Date().toISOString(),
+    });
+    assert.equal(twice.status, 400);
     const none = await agentRequest(server.url, 'POST', '/api/agent/decoys/inventory', report, undefined, a1.caPem);
     assert.equal(none.status, 401, 'no certificate, no report');
     const cov = (await admin.req('GET', `/api/decoys/coverage?facilityId=${fa.id}`)).json();

@@ -316,16 +316,26 @@ const toDelivery = (d: DeliveryRow): Delivery => ({
   sentAt: d.sentAt?.toISOString() ?? null,
 });
 
+/**
+ * A delivery as the actor may see it: the error text of a delivery to a channel the actor cannot see
+ * (a region-level channel, under row-level security) names that channel's address, so it is left out.
+ */
+const visibleDelivery = (d: DeliveryRow, channelVisible: boolean): Delivery => ({
+  ...toDelivery(d),
+  lastError: channelVisible ? d.lastError : null,
+});
+
 /** Deliveries of one alert (in the actor's scope), for the alert's detail page. */
 export async function listDeliveries(db: Db, actor: Actor, alertId: string): Promise<Delivery[]> {
   const rows = await withScope(db, actor.scope, (tx) =>
     tx
-      .select()
+      .select({ d: notificationDeliveries, channelId: notificationChannels.id })
       .from(notificationDeliveries)
+      .leftJoin(notificationChannels, eq(notificationChannels.id, notificationDeliveries.channelId))
       .where(eq(notificationDeliveries.alertId, alertId))
       .orderBy(asc(notificationDeliveries.createdAt)),
   );
-  return rows.map(toDelivery);
+  return rows.map(({ d, channelId }) => visibleDelivery(d, channelId !== null));
 }
 
 const JST_OFFSET_MS = 9 * 3_600_000;
@@ -373,8 +383,7 @@ export async function listAllDeliveries(db: Db, actor: Actor, q: DeliveryListQue
       .leftJoin(alerts, eq(alerts.id, notificationDeliveries.alertId))
       .where(where);
     const items = rows.map(({ d, alert, channel }) => ({
-      ...toDelivery(d),
-      lastError: channel ? d.lastError : null,
+      ...visibleDelivery(d, channel !== null),
       alert: alert ? { ...alert, severity: alert.severity as Severity } : null,
       channel: channel ? { name: channel.name, kind: channel.kind as Channel['kind'] } : null,
     }));

@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { formatJst } from '../../lib/time.ts';
 
 /** Everything a message is built from. */
 export type AlertMessage = {
@@ -26,8 +27,6 @@ export type ChannelTarget = { kind: string; config: { to?: string[]; url?: strin
 export type MailSettings = { smtpUrl: string | undefined; from: string };
 
 const SEVERITY_JA: Record<string, string> = { critical: '重大', high: '高', medium: '中', low: '低', info: '情報' };
-const jst = (d: Date) =>
-  new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'medium' }).format(d);
 
 /** The plain-Japanese subject and body every channel uses. */
 export function renderMessage(m: AlertMessage): { subject: string; text: string } {
@@ -45,7 +44,7 @@ export function renderMessage(m: AlertMessage): { subject: string; text: string 
       `このメッセージが届いていれば、通知先「${m.title}」の設定は正しく動いています。`,
       '',
       `対象: ${m.facilityName}`,
-      `送信した日時: ${jst(m.firstSeenAt)}(日本時間)`,
+      `送信した日時: ${formatJst(m.firstSeenAt)}(日本時間)`,
       '',
       '送信の記録はコンソールの「通知」→「送信の記録」で確かめられます。',
       m.url,
@@ -59,7 +58,7 @@ export function renderMessage(m: AlertMessage): { subject: string; text: string 
     `内容: ${m.title}`,
     `端末: ${m.hostname ?? '—'}`,
     `検知元: ${m.source} / ${m.kind}`,
-    `最初の検知: ${jst(m.firstSeenAt)}(日本時間)`,
+    `最初の検知: ${formatJst(m.firstSeenAt)}(日本時間)`,
     `回数: ${m.count}`,
     '',
     m.reason === 'escalation'
