@@ -8,7 +8,9 @@
  *   latency     the simulator opening its first decoy → the platform storing the decoy event
  *               (host timeline `receivedAt`, server clock; same machine), p50 / p99
  *   files lost  ordinary files the simulator finished before it died, median / max
- *   killed      runs in which the agent killed the simulator
+ *   killed      runs in which the agent killed the simulator (some before it reached any decoy, by the
+ *               encrypted-writes heuristic; those have no decoy latency)
+ *   missed      runs the simulator finished, or whose decoy event never reached the platform
  *
  *   npm run bench -- decoy-alert [--runs 20] [--rate 400]
  */
@@ -116,7 +118,15 @@ await runBench('decoy-alert', 20 * 60_000, async () => {
 
   const byOrder = new Map<
     string,
-    { latency: number[]; detect: number[]; deliver: number[]; lost: number[]; killed: number; missed: number }
+    {
+      latency: number[];
+      detect: number[];
+      deliver: number[];
+      lost: number[];
+      killed: number;
+      beforeDecoy: number;
+      missed: number;
+    }
   >();
   for (const [n, { order, i }] of plan.entries()) {
     const root = trees[n] as string;
@@ -125,12 +135,22 @@ await runBench('decoy-alert', 20 * 60_000, async () => {
     const res = await runAttack({ root, order, log: logFile, rate: RATE, seed: `${order}-${i}` });
     const firstDecoy = res.opened.find((o) => decoyPaths.has(o.path));
     const lost = res.done.filter((d) => !decoyPaths.has(d.path)).length;
-    const stats = byOrder.get(order) ?? { latency: [], detect: [], deliver: [], lost: [], killed: 0, missed: 0 };
+    const stats = byOrder.get(order) ?? {
+      latency: [],
+      detect: [],
+      deliver: [],
+      lost: [],
+      killed: 0,
+      beforeDecoy: 0,
+      missed: 0,
+    };
     byOrder.set(order, stats);
     stats.lost.push(lost);
     if (res.signal === 'SIGKILL') stats.killed++;
     if (!firstDecoy) {
-      stats.missed++;
+      // Stopped by the tree heuristics (encrypted writes) before it reached any decoy, or never stopped.
+      if (res.signal === 'SIGKILL') stats.beforeDecoy++;
+      else stats.missed++;
       continue;
     }
     let first: { stored: number; detected: number } | undefined;
@@ -161,7 +181,8 @@ await runBench('decoy-alert', 20 * 60_000, async () => {
       {
         runs: s.lost.length,
         killed: s.killed,
-        alertsMissing: s.missed,
+        killedBeforeAnyDecoy: s.beforeDecoy,
+        missed: s.missed,
         latencyMs: { p50: round(pct(s.latency, 50)), p99: round(pct(s.latency, 99)) },
         onHostMs: { p50: round(pct(s.detect, 50)), p99: round(pct(s.detect, 99)) },
         deliveryMs: { p50: round(pct(s.deliver, 50)), p99: round(pct(s.deliver, 99)) },
