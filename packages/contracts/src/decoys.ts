@@ -7,6 +7,8 @@ export type DecoyKind = z.infer<typeof DecoyKindSchema>;
 export const DECOY_KINDS = DecoyKindSchema.options;
 /** Kinds that can carry a beacon (a per-file URL the viewer fetches when the file is opened). */
 export const BEACON_KINDS: readonly DecoyKind[] = ['docx', 'xlsx', 'pdf', 'html'];
+/** Beacon tokens: lowercase letters and digits, 16 to 63 characters (each is also a DNS label). */
+export const BEACON_TOKEN_RE = /^[a-z0-9]{16,63}$/;
 
 /** What the agent does by itself, at once, when a decoy is touched. */
 export const DecoyResponseSchema = z.object({
@@ -95,10 +97,7 @@ export const PlantedDecoySchema = z.object({
     .min(0)
     .max(2 ** 31 - 1),
   /** Beacon token embedded in the file, if any. */
-  beaconToken: z
-    .string()
-    .regex(/^[a-z0-9]{16,63}$/, 'lowercase letters and digits (it is also a DNS label)')
-    .nullable(),
+  beaconToken: z.string().regex(BEACON_TOKEN_RE, 'lowercase letters and digits (it is also a DNS label)').nullable(),
 });
 export type PlantedDecoy = z.infer<typeof PlantedDecoySchema>;
 
@@ -229,9 +228,29 @@ const POSIX_SYSTEM = [
 
 const isWindowsPath = (p: string) => /^[A-Za-z]:\\/.test(p) || p.startsWith('\\\\');
 
-/** Normalises a directory for comparison (case-folded on Windows, no trailing separator). */
+/**
+ * Where decoys may be planted by default (shared folders, never system directories): the server's
+ * `MAMORI_DECOY_ROOTS` default is `[...posix, ...windows].join(',')`, the agent's `MAMORI_AGENT_DECOY_ROOTS`
+ * default is the list of its platform. `\\` alone means every network (UNC) share.
+ */
+export const DEFAULT_DECOY_ROOTS: { readonly posix: readonly string[]; readonly windows: readonly string[] } = {
+  posix: ['/srv', '/home', '/mnt', '/media', '/data', '/opt/share'],
+  windows: ['C:\\Users', 'C:\\Share', 'D:\\', 'E:\\', 'F:\\', '\\\\'],
+};
+
+/** A new random beacon token (128 bits, lowercase hex: a valid DNS label). */
+export function newBeaconToken(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Normalises a directory for comparison (case-folded on Windows, no trailing separator; `\\` stays the UNC root). */
 export function normaliseDirectory(p: string): string {
-  if (isWindowsPath(p)) return p.replace(/\//g, '\\').replace(/\\+$/, '').toLowerCase();
+  if (isWindowsPath(p)) {
+    const n = p.replace(/\//g, '\\').toLowerCase();
+    if (n.startsWith('\\\\')) return `\\\\${n.slice(2).replace(/\\+$/, '')}`;
+    return n.replace(/\\+$/, '');
+  }
   return p.replace(/\/+$/, '') || '/';
 }
 
@@ -241,10 +260,14 @@ const under = (p: string, root: string, sep: string) =>
 /**
  * Why a decoy directory is refused, or null when it is fine: it must be absolute, have no `..`,
  * not be a system directory, and lie under one of the allowed roots. Both the server (when a policy
- * is saved) and the agent (before planting) check this.
+ * is saved) and the agent (before planting) check this. `platform` (the agent's `process.platform`)
+ * refuses paths of the other family: a Windows agent plants only under `C:\…` or `\\server\share\…`,
+ * a Linux agent only under `/…`. Empty roots are ignored.
  */
-export function decoyDirectoryProblem(dir: string, allowedRoots: readonly string[]): string | null {
+export function decoyDirectoryProblem(dir: string, allowedRoots: readonly string[], platform?: string): string | null {
   const win = isWindowsPath(dir);
+  if (platform === 'win32' && !win) return 'must be a Windows path (C:\\… or \\\\server\\share\\…)';
+  if (platform !== undefined && platform !== 'win32' && win) return 'must be a POSIX path (/…) on this host';
   if (!win && !dir.startsWith('/')) return 'must be an absolute path';
   if (/[\0\r\n]/.test(dir)) return 'contains control characters';
   const parts = dir.split(win ? /[\\/]/ : '/');
@@ -252,8 +275,13 @@ export function decoyDirectoryProblem(dir: string, allowedRoots: readonly string
   const n = normaliseDirectory(dir);
   const sep = win ? '\\' : '/';
   if (n === '/' || /^[a-z]:$/.test(n)) return 'is the root of a drive';
+  if (n.startsWith('\\\\') && n.slice(2).split('\\').filter(Boolean).length < 2)
+    return 'must name a share (\\\\server\\share\\…)';
   for (const sys of win ? WINDOWS_SYSTEM : POSIX_SYSTEM) if (under(n, sys, sep)) return 'is a system directory';
-  const roots = allowedRoots.map(normaliseDirectory).filter((r) => isWindowsPath(r) === win);
+  const roots = allowedRoots
+    .filter((r) => r.trim() !== '')
+    .map(normaliseDirectory)
+    .filter((r) => isWindowsPath(r) === win);
   if (!roots.some((r) => under(n, r, sep))) return `is outside the allowed roots (${allowedRoots.join(', ')})`;
   return null;
 }

@@ -17,6 +17,8 @@ export const DecoyRecordSchema = z.object({
   /** mtime set on the file (ms since the epoch). */
   mtimeMs: z.number(),
   mode: z.number(),
+  /** `<dev>:<inode>` of the planted file (fanotify marks only this file; absent in manifests of older agents). */
+  inode: z.string().optional(),
   beaconToken: z.string().nullable(),
   role: z.string(),
   plantedAt: z.string(),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readFile, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { NewEvent } from '../outbox.ts';
@@ -102,6 +102,40 @@ describe('planting and removal', () => {
     const otherDecoys = runtime.inventory().decoys.map((d) => path.basename(d.path));
     assert.deepEqual(left, [...before, ...otherDecoys, path.basename(changed), '過去分'].sort());
     assert.ok(events.some((e) => e.kind === 'decoys.planted' && e.details?.policyId === other.id));
+  });
+
+  test('a folder swapped for a symbolic link while planting is not followed', async () => {
+    const outside = tempTree('mamori-outside-');
+    cleanups.push(() => rm(outside, { recursive: true, force: true }));
+    await writeFile(path.join(outside, 'shadow'), 'root:secret\n', { mode: 0o600 });
+    // The planner runs after the folder was checked: a share user turns the sub-folder into a link meanwhile.
+    const swapping: Planner = async (o) => {
+      await symlink(outside, path.join(o.directory, '過去分'));
+      return (await fakePlanner(o)).map((f, i) => (i === 0 ? { ...f, relativePath: `過去分/${f.relativePath}` } : f));
+    };
+    const { share, runtime, reports } = await setup({ planner: { planDecoys: swapping, shannonEntropy: () => 1 } });
+    await chown(share, 4321, 4321);
+    await runtime.apply([makePolicy([share])]);
+    assert.deepEqual(readdirSync(outside), ['shadow'], 'nothing created through the link');
+    const st = await lstat(path.join(outside, 'shadow'));
+    assert.equal(st.uid, process.getuid?.());
+    assert.equal(st.mode & 0o777, 0o600);
+    assert.equal(runtime.inventory().decoys.length, 3);
+    assert.ok(runtime.inventory().decoys.every((d) => !d.path.includes('過去分')));
+    assert.match(reports.at(-1)!.problems[0]!.message, /could not write/);
+  });
+
+  test('a policy folder given through a link is planted and recorded under its real path', async () => {
+    const { root, share, runtime } = await setup();
+    const link = path.join(root, 'link-to-share');
+    await symlink(share, link);
+    await runtime.apply([makePolicy([link])]);
+    const inv = runtime.inventory();
+    assert.equal(inv.decoys.length, 4);
+    for (const d of inv.decoys) {
+      assert.equal(d.directory, share);
+      assert.equal(path.dirname(d.path), share);
+    }
   });
 
   test('a new revision re-plants', async () => {

@@ -1,19 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  chmod,
-  chown,
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  realpath,
-  rmdir,
-  stat,
-  unlink,
-  utimes,
-} from 'node:fs/promises';
+import type { BigIntStats, Stats } from 'node:fs';
+import { lstat, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -22,6 +9,7 @@ import {
   type AgentIsolation,
   type DecoyInventoryReport,
   decoyDirectoryProblem,
+  newBeaconToken,
   normaliseDirectory,
 } from '@mamori/contracts';
 import type { Logger } from '../log.ts';
@@ -39,6 +27,7 @@ import { type DecoyManifest, type DecoyRecord, loadManifest, saveManifest } from
 import { type EntropyFn, type ExistingEntry, type Planner, shannonEntropy, workerPlanner } from './planner.ts';
 import { describeProcess, readIoCounters, type Suspect, scanOpenFiles, startTicksOf, userName } from './proc.ts';
 import { defaultDecoyRoots } from './roots.ts';
+import { createExclusiveBeneath, openRegularNoFollow, readRegularNoFollow, sha256 } from './safe-fs.ts';
 import {
   DEFAULT_TREE_THRESHOLDS,
   looksLikeNoteName,
@@ -139,7 +128,6 @@ interface Hunt {
   detectedAt: number;
 }
 
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -423,21 +411,19 @@ export class DecoyRuntime {
     };
     m.policies[p.id] = record;
     const planted: DecoyRecord[] = [];
-    for (const directory of p.directories) {
-      const problem = await this.#directoryProblem(directory);
-      if (problem) {
-        record.problems.push({ directory, message: problem });
+    for (const policyDirectory of p.directories) {
+      const resolved = await this.#resolveDirectory(policyDirectory);
+      if ('problem' in resolved) {
+        record.problems.push({ directory: policyDirectory, message: resolved.problem });
         continue;
       }
+      // Planted and recorded under the real path: what fanotify and /proc report, and no link to follow later.
+      const directory = resolved.real;
       try {
         const existing = await listExisting(directory);
         const beacon =
           p.beaconBaseUrl || p.beaconDnsZone
-            ? {
-                baseUrl: p.beaconBaseUrl,
-                dnsZone: p.beaconDnsZone,
-                newToken: () => randomBytes(16).toString('hex'),
-              }
+            ? { baseUrl: p.beaconBaseUrl, dnsZone: p.beaconDnsZone, newToken: newBeaconToken }
             : undefined;
         const plan = await planDecoys({
           seed: p.seed,
@@ -447,34 +433,46 @@ export class DecoyRuntime {
           existing,
           ...(beacon ? { beacon } : {}),
         });
-        const owner = await stat(directory);
+        const owner = resolved.stat;
         // Ransomware running as the clerk must be able to open (and so reveal itself on) the decoy.
         const mode = owner.mode & 0o666;
+        const asRoot = process.platform !== 'win32' && process.getuid?.() === 0;
         for (const file of plan) {
           const full = path.resolve(directory, file.relativePath);
           if (!full.startsWith(directory.endsWith(path.sep) ? directory : directory + path.sep)) {
             record.problems.push({
-              directory,
+              directory: policyDirectory,
               message: `planner gave a path outside the directory: ${file.relativePath}`,
             });
             continue;
           }
           const done = this.#markSelf(full, 'all');
           try {
-            await this.#createParents(directory, path.dirname(full), record.createdDirs, owner);
-            const fh = await open(full, 'wx', mode); // never overwrite anything
+            // Every step on the handle: a share user who swaps the file or a folder for a link gets nothing changed
+            // outside the share (the path is never followed after the exclusive create).
+            const fh = await createExclusiveBeneath(directory, full, mode, owner.mode & 0o777, async (dir, h) => {
+              record.createdDirs.push(dir);
+              if (asRoot) await h.chown(owner.uid, owner.gid).catch(() => {});
+            });
+            let st: BigIntStats;
             try {
               await fh.writeFile(file.data);
+              await fh.utimes(file.mtime, file.mtime);
+              if (process.platform !== 'win32') {
+                if (asRoot) await fh.chown(owner.uid, owner.gid).catch(() => {});
+                await fh.chmod(mode);
+              }
               await fh.sync();
-            } finally {
+              st = await fh.stat({ bigint: true });
+            } catch (err) {
+              // Our own partial file: removed, unless someone already put something else under the name.
+              const mine = await fh.stat({ bigint: true }).catch(() => undefined);
               await fh.close();
+              if (mine) await unlinkIfSame(full, mine);
+              throw err;
             }
-            await utimes(full, file.mtime, file.mtime);
-            if (process.platform !== 'win32') {
-              if (process.getuid?.() === 0) await chown(full, owner.uid, owner.gid).catch(() => {});
-              await chmod(full, mode);
-            } else await hideOnWindows(full);
-            const st = await stat(full);
+            await fh.close();
+            if (process.platform === 'win32') await hideOnWindows(full);
             planted.push({
               path: full,
               directory,
@@ -484,8 +482,9 @@ export class DecoyRuntime {
               sha256: sha256(file.data),
               size: file.data.byteLength,
               entropy: shannonEntropy(file.data),
-              mtimeMs: st.mtimeMs,
-              mode: st.mode,
+              mtimeMs: Number(st.mtimeMs),
+              mode: Number(st.mode),
+              inode: `${st.dev}:${st.ino}`,
               beaconToken: file.beaconToken,
               role: file.role,
               plantedAt: new Date().toISOString(),
@@ -496,7 +495,7 @@ export class DecoyRuntime {
             if (code === 'EEXIST') this.#log.info({ file: full }, 'a file with the decoy name already exists; skipped');
             else
               record.problems.push({
-                directory,
+                directory: policyDirectory,
                 message: `could not write ${file.relativePath}: ${(err as Error).message}`,
               });
           } finally {
@@ -504,7 +503,10 @@ export class DecoyRuntime {
           }
         }
       } catch (err) {
-        record.problems.push({ directory, message: `could not plan decoys: ${(err as Error).message}` });
+        record.problems.push({
+          directory: policyDirectory,
+          message: `could not plan decoys: ${(err as Error).message}`,
+        });
       }
     }
     m.decoys.push(...planted);
@@ -532,42 +534,26 @@ export class DecoyRuntime {
       });
   }
 
-  async #directoryProblem(directory: string): Promise<string | null> {
-    const problem = decoyDirectoryProblem(directory, this.#roots);
-    if (problem) return problem;
+  /**
+   * The real path of a policy directory and its owner, or why it is refused: the path as given and the path it
+   * resolves to must both pass decoyDirectoryProblem (a link out of the allowed roots is refused).
+   */
+  async #resolveDirectory(
+    directory: string,
+  ): Promise<{ real: string; stat: { uid: number; gid: number; mode: number } } | { problem: string }> {
+    const problem = decoyDirectoryProblem(directory, this.#roots, process.platform);
+    if (problem) return { problem };
+    if (normaliseDirectory(directory) !== directory && process.platform !== 'win32')
+      return { problem: 'must not end with a separator' };
     try {
-      const st = await lstat(directory);
-      if (st.isSymbolicLink()) {
-        const real = await realpath(directory);
-        const again = decoyDirectoryProblem(real, this.#roots);
-        if (again) return `is a link to ${real}, which ${again}`;
-      } else if (!st.isDirectory()) return 'is not a directory';
-      if (normaliseDirectory(directory) !== directory && process.platform !== 'win32')
-        return 'must not end with a separator';
+      const real = await realpath(directory);
+      const again = decoyDirectoryProblem(real, this.#roots, process.platform);
+      if (again) return { problem: real === directory ? again : `is a link to ${real}, which ${again}` };
+      const st = await lstat(real);
+      if (!st.isDirectory()) return { problem: 'is not a directory' };
+      return { real, stat: st };
     } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
-    }
-    return null;
-  }
-
-  async #createParents(
-    top: string,
-    dir: string,
-    created: string[],
-    owner: { uid: number; gid: number; mode: number },
-  ): Promise<void> {
-    if (dir === top) return;
-    const chain: string[] = [];
-    for (let d = dir; d !== top && d.startsWith(top); d = path.dirname(d)) chain.unshift(d);
-    for (const d of chain) {
-      try {
-        await mkdir(d, { mode: owner.mode & 0o777 });
-        created.push(d);
-        if (process.platform !== 'win32' && process.getuid?.() === 0)
-          await chown(d, owner.uid, owner.gid).catch(() => {});
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
+      return { problem: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message };
     }
   }
 
@@ -579,9 +565,7 @@ export class DecoyRuntime {
     for (const d of mine) {
       const done = this.#markSelf(d.path, 'all');
       try {
-        const st = await lstat(d.path);
-        if (!st.isFile()) continue;
-        const data = await readFile(d.path);
+        const data = await readRegularNoFollow(d.path);
         if (sha256(data) !== d.sha256) {
           this.#log.warn({ file: d.path }, 'decoy content changed; left in place (not ours any more)');
           continue;
@@ -589,7 +573,9 @@ export class DecoyRuntime {
         await unlink(d.path);
         removed++;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP' || code === 'EINVAL') this.#log.warn({ file: d.path }, 'decoy replaced; left in place');
+        else if (code !== 'ENOENT')
           this.#log.warn({ file: d.path, err: (err as Error).message }, 'could not remove a decoy');
       } finally {
         done();
@@ -940,8 +926,15 @@ export class DecoyRuntime {
   }> {
     const done = this.#markSelf(file, 'read');
     try {
-      const st = await stat(file);
-      const data = await readFile(file);
+      const fh = await openRegularNoFollow(file);
+      let st: Stats;
+      let data: Buffer;
+      try {
+        st = await fh.stat();
+        data = await fh.readFile();
+      } finally {
+        await fh.close();
+      }
       return {
         sha256: sha256(data),
         size: data.byteLength,
@@ -1211,14 +1204,7 @@ export class DecoyRuntime {
     this.#notesSeen.add(e.path);
     let text: string;
     try {
-      const fh = await open(e.path, 'r');
-      try {
-        const buf = Buffer.alloc(16_384);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-        text = buf.subarray(0, bytesRead).toString('utf8');
-      } finally {
-        await fh.close();
-      }
+      text = (await readRegularNoFollow(e.path, 16_384)).toString('utf8');
     } catch {
       return;
     }
@@ -1334,6 +1320,12 @@ async function listExisting(directory: string): Promise<ExistingEntry[]> {
     } catch {}
   }
   return out;
+}
+
+/** Unlinks `file` only while it is still the file `mine` (same device and inode). */
+async function unlinkIfSame(file: string, mine: BigIntStats): Promise<void> {
+  const now = await lstat(file, { bigint: true }).catch(() => undefined);
+  if (now && now.dev === mine.dev && now.ino === mine.ino) await unlink(file).catch(() => {});
 }
 
 function hideOnWindows(file: string): Promise<void> {
