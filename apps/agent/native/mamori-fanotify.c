@@ -20,8 +20,11 @@
  *
  * Commands on stdin, one per line:
  *   P <pid>           never act on this pid, nor report it
- *   D <0|1> <path>    watch a decoy; 1 = kill and deny on open or read
- *   T <path>          watch a directory (writes of its direct children)
+ *   D <0|1> [<dev>:<ino>] <path>
+ *                     watch a decoy; 1 = kill and deny on open or read. The path must be a regular file (a link
+ *                     is never followed) and, when given, the device and inode recorded when it was planted: a
+ *                     decoy a user replaced by a link or another file is refused (mark_error), never marked.
+ *   T <path>          watch a directory (writes of its direct children; a link is never followed)
  *   F                 remove every mark (before a new set)
  *   G <id>            reply {"ev":"ready","id":<id>,...} once every command before it is done
  * End of input (the agent stopped or died) ends the helper, and with it every mark. So does the agent's death
@@ -73,12 +76,18 @@ static void flush_out(void) {
   }
 }
 
-/* A line being composed; committed to `out` only if it fits. */
-static char line[16384];
+/* A line being composed; committed to `out` only if it fits. Large enough for the longest event (a PATH_MAX path
+ * and a 2 KiB command line, every byte escaped); a line that still overflows is dropped whole (counted), never
+ * written without its end. */
+static char line[65536];
 static size_t line_len;
+static int line_overflow;
 
 static void put(const char *s, size_t n) {
-  if (line_len + n >= sizeof line) n = sizeof line - line_len - 1;
+  if (line_overflow || line_len + n >= sizeof line - 1) {
+    line_overflow = 1;
+    return;
+  }
   memcpy(line + line_len, s, n);
   line_len += n;
 }
@@ -108,9 +117,16 @@ static void putjs(const char *s, size_t n) {
   }
   put("\"", 1);
 }
-static void begin(void) { line_len = 0; }
+static void begin(void) {
+  line_len = 0;
+  line_overflow = 0;
+}
 static void commit(void) {
-  put("\n", 1);
+  if (line_overflow) {
+    dropped++;
+    return;
+  }
+  line[line_len++] = '\n'; /* put() always leaves room for it */
   if (out_len + line_len > OUT_MAX) {
     dropped++;
     return;
@@ -249,18 +265,34 @@ static void command(char *cmd) {
     protect((pid_t)atoi(cmd + 2));
   } else if (cmd[0] == 'D' && cmd[1] == ' ' && (cmd[2] == '0' || cmd[2] == '1') && cmd[3] == ' ') {
     const char *path = cmd + 4;
+    int have_id = 0;
+    unsigned long long want_dev = 0, want_ino = 0;
+    if (*path != '/') {
+      char *end;
+      want_dev = strtoull(path, &end, 10);
+      if (*end != ':') return mark_error(path, EINVAL);
+      want_ino = strtoull(end + 1, &end, 10);
+      if (*end != ' ') return mark_error(path, EINVAL);
+      path = end + 1;
+      have_id = 1;
+    }
     struct stat st;
-    if (stat(path, &st) != 0) return mark_error(path, errno);
+    if (lstat(path, &st) != 0) return mark_error(path, errno);
+    if (S_ISLNK(st.st_mode)) return mark_error(path, ELOOP);
     if (!S_ISREG(st.st_mode)) return mark_error(path, EINVAL);
-    if (fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_MODIFY | FAN_CLOSE_WRITE, AT_FDCWD,
-                      path) != 0)
+    if (have_id && ((unsigned long long)st.st_dev != want_dev || (unsigned long long)st.st_ino != want_ino))
+      return mark_error(path, ESTALE);
+    /* Never through a link: a decoy swapped for a link to a system file between lstat and here marks the link
+     * itself. And the table below holds the identity checked above: only that inode is ever killed for. */
+    if (fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW,
+                      FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_MODIFY | FAN_CLOSE_WRITE, AT_FDCWD, path) != 0)
       return mark_error(path, errno);
     add_decoy(st.st_dev, st.st_ino, cmd[2] == '1');
     marks++;
   } else if (cmd[0] == 'T' && cmd[1] == ' ') {
     const char *path = cmd + 2;
-    if (fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_ONLYDIR, FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, path) !=
-        0)
+    if (fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_ONLYDIR | FAN_MARK_DONT_FOLLOW,
+                      FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, path) != 0)
       return mark_error(path, errno);
     marks++;
   } else if (cmd[0] == 'F') {
@@ -281,11 +313,16 @@ static void command(char *cmd) {
 
 static char in[LINE_MAX_LEN * 4];
 static size_t in_len;
+/* Inside a command longer than the buffer: everything up to its newline is discarded (never run as a command). */
+static int in_skipping;
 
 /* Returns 0 at end of input. */
 static int read_commands(void) {
   for (;;) {
-    if (in_len == sizeof in) in_len = 0; /* a line longer than any path: dropped */
+    if (in_len == sizeof in) {
+      in_len = 0; /* a line longer than any path: dropped whole */
+      in_skipping = 1;
+    }
     ssize_t n = read(STDIN_FILENO, in + in_len, sizeof in - in_len);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -298,7 +335,8 @@ static int read_commands(void) {
     for (size_t i = 0; i < in_len; i++)
       if (in[i] == '\n') {
         in[i] = 0;
-        command(in + start);
+        if (!in_skipping) command(in + start);
+        in_skipping = 0;
         start = i + 1;
       }
     memmove(in, in + start, in_len - start);
@@ -440,6 +478,7 @@ static void handle(struct fanotify_event_metadata *md) {
   const char *ev = perm ? "perm" : (md->mask & FAN_MODIFY) ? "modify" : "write";
   putf("{\"ev\":\"%s\",\"t\":%.3f,\"pid\":%d,\"mask\":%llu,\"decoy\":%d", ev, t, pid,
        (unsigned long long)md->mask, d ? 1 : 0);
+  if (d) putf(",\"inode\":\"%llu:%llu\"", (unsigned long long)d->dev, (unsigned long long)d->ino);
   if (perm) {
     putf(",\"access\":\"%s\",\"denied\":%d,\"killed\":%d", (md->mask & FAN_OPEN_PERM) ? "open" : "read",
          d && d->kill ? 1 : 0, killed);
@@ -461,6 +500,12 @@ static void handle(struct fanotify_event_metadata *md) {
 }
 
 static void fatal(const char *what, int err, int code) {
+  /* First of all: closing the fanotify descriptor lets the kernel allow every pending permission event, so no
+   * process waits on us while the message below is written (which may block). */
+  if (fan >= 0) {
+    close(fan);
+    fan = -1;
+  }
   begin();
   puts_("{\"ev\":\"fatal\",\"what\":");
   putjs(what, strlen(what));

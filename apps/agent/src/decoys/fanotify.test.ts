@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { watchWithFanotify } from './fanotify.ts';
 import { workerPlanner } from './planner.ts';
-import { canFanotify, makePolicy, makeRuntime, tempTree } from './test-helpers.ts';
+import { canFanotify, fanotifyHelper, makePolicy, makeRuntime, tempTree } from './test-helpers.ts';
 import { findInotifywait } from './watch.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -85,6 +86,47 @@ describe('fanotify', { skip: !canFanotify && 'needs Linux, root and gcc' }, () =
     assert.equal(read.details?.user, 'root');
     await runtime.idle();
     assert.equal(events.filter((e) => e.kind.startsWith('containment.')).length, 0);
+  });
+
+  test('the helper never marks through a link nor a file other than the one planted', async () => {
+    const base = tempTree();
+    cleanups.push(() => rm(base, { recursive: true, force: true }));
+    const system = path.join(base, 'libc.so');
+    await writeFile(system, 'system library\n');
+    const link = path.join(base, 'decoy-now-a-link.csv');
+    await symlink(system, link);
+    const planted = path.join(base, 'decoy-replaced.csv');
+    await writeFile(planted, 'decoy\n');
+    const st = await stat(planted, { bigint: true });
+    const wrongInode = `${st.dev}:${st.ino + 1n}`;
+    const good = path.join(base, 'decoy-intact.csv');
+    await writeFile(good, 'decoy\n');
+    const gst = await stat(good, { bigint: true });
+    const w = watchWithFanotify(
+      fanotifyHelper!,
+      {
+        decoys: [
+          { path: link, kill: true },
+          { path: planted, kill: true, inode: wrongInode },
+          { path: good, kill: true, inode: `${gst.dev}:${gst.ino}` },
+        ],
+        dirs: [],
+        protect: [],
+      },
+      () => {},
+      () => {},
+    );
+    cleanups.push(async () => w.close());
+    const r = await w.ready;
+    assert.deepEqual(r, { marks: 1, errors: 2 });
+    for (const file of [system, link, planted]) {
+      const c = child(`process.stdout.write(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`);
+      const { signal, out } = await c.done;
+      assert.equal(signal, null, `${file} must not be a decoy`);
+      assert.ok(out.length > 0);
+    }
+    const c = child(`process.stdout.write(require('fs').readFileSync(${JSON.stringify(good)}, 'utf8'))`);
+    assert.equal((await c.done).signal, 'SIGKILL', 'the intact decoy still kills');
   });
 
   test('a process writing encrypted-looking content over several files is killed (tree heuristic)', async () => {

@@ -21,6 +21,8 @@ export interface FanEvent {
   mask: number;
   /** 1 when the file is a marked decoy. */
   decoy: 0 | 1;
+  /** Decoys: `<dev>:<inode>` of the marked file (as recorded at planting). */
+  inode?: string;
   /** perm: whether the process was opening or reading. */
   access?: 'open' | 'read';
   /** perm: the access was denied (kill flag set). */
@@ -41,7 +43,11 @@ export interface FanEvent {
 
 /** What the helper watches. */
 export interface FanConfig {
-  decoys: { path: string; kill: boolean }[];
+  /**
+   * Decoys to mark, with `<dev>:<inode>` recorded at planting: the helper refuses (mark_error) a path that is now
+   * a link or another file. Without it, only links and non-regular files are refused.
+   */
+  decoys: { path: string; kill: boolean; inode?: string }[];
   /** Directories whose direct children's writes are reported (with the writer's pid). */
   dirs: string[];
   /** Pids never acted on nor reported, beyond the helper's own parent chain (the agent). */
@@ -173,7 +179,9 @@ export function watchWithFanotify(
     p.catch(() => {});
     const lines: string[] = flush ? ['F'] : [];
     for (const pid of [process.pid, ...c.protect]) lines.push(`P ${pid}`);
-    for (const d of c.decoys) if (!d.path.includes('\n')) lines.push(`D ${d.kill ? 1 : 0} ${d.path}`);
+    for (const d of c.decoys)
+      if (!d.path.includes('\n') && d.path.startsWith('/'))
+        lines.push(`D ${d.kill ? 1 : 0} ${d.inode && /^\d+:\d+$/.test(d.inode) ? `${d.inode} ` : ''}${d.path}`);
     for (const dir of c.dirs) if (!dir.includes('\n')) lines.push(`T ${dir}`);
     lines.push(`G ${id}`);
     child.stdin?.write(`${lines.join('\n')}\n`);

@@ -146,6 +146,7 @@ export class DecoyRuntime {
   #planner: { planDecoys: Planner; shannonEntropy: EntropyFn } | undefined;
   #policies = new Map<string, AgentDecoyPolicy>();
   #byPath = new Map<string, DecoyRecord>();
+  #byInode = new Map<string, DecoyRecord>();
   #trees: Tree[] = [];
   #watcher: TreeWatcher | undefined;
   #watchKey = '';
@@ -373,6 +374,7 @@ export class DecoyRuntime {
   #rebuildIndex(): void {
     const m = this.#manifest!;
     this.#byPath = new Map(m.decoys.map((d) => [d.path, d]));
+    this.#byInode = new Map(m.decoys.flatMap((d) => (d.inode ? [[d.inode, d] as const] : [])));
     const trees = new Map<string, string[]>();
     for (const d of m.decoys) {
       const ids = trees.get(d.directory) ?? [];
@@ -648,10 +650,15 @@ export class DecoyRuntime {
   /** Starts the fanotify helper or brings its marks in line with the decoys; leaves #fan unset when it cannot. */
   async #ensureFan(dirs: string[]): Promise<void> {
     const config = {
-      decoys: [...this.#byPath.values()].map((d) => ({
-        path: d.path,
-        kill: this.#policies.get(d.policyId)?.response.kill ?? true,
-      })),
+      // A decoy already reported as changed is not marked again: it may now be anything (a link to a system file,
+      // a file the clerk saved under that name); the sweep watches it until it is restored.
+      decoys: [...this.#byPath.values()]
+        .filter((d) => !d.compromised)
+        .map((d) => ({
+          path: d.path,
+          kill: this.#policies.get(d.policyId)?.response.kill ?? true,
+          ...(d.inode ? { inode: d.inode } : {}),
+        })),
       dirs: await subdirectories(dirs, 4096),
       protect: [],
     };
@@ -723,8 +730,23 @@ export class DecoyRuntime {
       f.ev === 'perm' ? (f.access === 'read' ? 'access' : 'open') : f.ev === 'modify' ? 'modify' : 'close_write';
     const e: WatchEvent = { type, path: f.path, isDir: false, source: 'fanotify', at: f.t };
     if (f.decoy) {
-      const rec = this.#byPath.get(f.path);
+      const rec = (f.inode && this.#byInode.get(f.inode)) || this.#byPath.get(f.path);
       if (rec) void this.#decoySignal(rec, f.ev === 'perm' ? 'decoy.read' : 'decoy.modified', e, { suspect, fan: f });
+      else if (f.ev === 'perm' && f.denied) {
+        // A marked decoy the manifest does not know under this name (moved, or reached by another path): the
+        // helper killed the process anyway, and that must be reported.
+        const tree = this.#treeOf(f.path);
+        const target = {
+          policyId: tree?.policyIds[0] ?? 'unknown',
+          decoyPath: f.path,
+          directory: tree?.dir ?? path.dirname(f.path),
+          reason: 'decoy.read',
+        };
+        this.#kill(suspect, target, f.t, {
+          by: 'fanotify',
+          error: f.killed ? null : `kill failed (errno ${f.killErrno ?? '?'}); the access was denied`,
+        });
+      }
       return;
     }
     this.#writers.delete(f.path);
