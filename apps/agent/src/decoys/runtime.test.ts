@@ -251,6 +251,30 @@ for (const watcher of watchers) {
       const e = await waitFor((x) => x.kind === 'tree.mass_modify');
       assert.ok((e.details?.count as number) >= 60);
     });
+
+    test('with the kill response, a storm of ordinary writes (a folder copy) is reported but nothing is killed', async () => {
+      const s = await setup({ watcher });
+      await s.runtime.apply([makePolicy([s.share], { response: { kill: true, isolate: false } })]);
+      const dir = path.join(s.share, 'copy');
+      await mkdir(dir);
+      await new Promise((r) => setTimeout(r, 300));
+      // A copy tool: writes 150 files, keeping one of them open a while afterwards.
+      const code = `const fs=require('fs'),p=require('path');const d=${JSON.stringify(dir)};
+        const fd=fs.openSync(p.join(d,'held.dat'),'w');
+        for(let i=0;i<150;i++)fs.writeFileSync(p.join(d,'f'+i+'.dat'),'copied '+i);
+        setTimeout(()=>{fs.closeSync(fd);process.exit(0)},1500);`;
+      const c = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+      const exit = new Promise<{ code: number | null; signal: string | null }>((r) =>
+        c.on('exit', (code, signal) => r({ code, signal })),
+      );
+      await s.waitFor((x) => x.kind === 'tree.mass_modify');
+      assert.deepEqual(await exit, { code: 0, signal: null });
+      await s.runtime.idle();
+      assert.deepEqual(
+        s.events.filter((e) => e.kind.startsWith('containment.')).map((e) => e.kind),
+        [],
+      );
+    });
   });
 }
 

@@ -123,6 +123,11 @@ interface KillTarget {
 interface Hunt {
   deadline: number;
   kill: boolean;
+  /**
+   * Whether a process found holding only ordinary files of the tree may be killed too (a decoy was changed, deleted
+   * or renamed: ransomware at work); after a mere read only processes holding a decoy are killed.
+   */
+  killAny: boolean;
   found: Suspect[];
   decoyPath: string | null;
   detectedAt: number;
@@ -868,7 +873,8 @@ export class DecoyRuntime {
     }
     // Look for the process at once, while it is still at work.
     const target = { policyId: rec.policyId, decoyPath: rec.path, directory: rec.directory, reason: kind };
-    const suspects = this.#startHunt(target, e.at, kill, this.#o.identifyWaitMs ?? 50);
+    const destructive = kind !== 'decoy.read' && kind !== 'decoy.attrib';
+    const suspects = this.#startHunt(target, e.at, kill, this.#o.identifyWaitMs ?? 50, destructive);
     if (throttled) return;
     if (policy?.response.isolate) this.#track(this.#isolateOnce(rec));
     // Without the kill response the alert waits a little for the process's name, as evidence.
@@ -978,12 +984,13 @@ export class DecoyRuntime {
    * the busiest few in a tight loop, with a full sweep every 100 ms (first after 30 ms) as a fallback. Resolves with the processes
    * found first, or with nothing after `waitMs`, so the detection event can name them without waiting long.
    */
-  #startHunt(target: KillTarget, at: number, kill: boolean, waitMs: number): Promise<Suspect[]> {
+  #startHunt(target: KillTarget, at: number, kill: boolean, waitMs: number, killAny: boolean): Promise<Suspect[]> {
     if (process.platform !== 'linux') return Promise.resolve([]);
     const window = this.#o.identifyWindowMs ?? 400;
     if (this.#hunt) {
       this.#hunt.deadline = Math.max(this.#hunt.deadline, nowMs() + window);
       this.#hunt.kill ||= kill;
+      this.#hunt.killAny ||= killAny;
       return Promise.resolve(this.#hunt.found);
     }
     let firstFound: (s: Suspect[]) => void = () => {};
@@ -991,13 +998,20 @@ export class DecoyRuntime {
       firstFound = r;
     });
     const timer = setTimeout(() => firstFound([]), waitMs);
-    const hunt: Hunt = { deadline: nowMs() + window, kill, found: [], decoyPath: target.decoyPath, detectedAt: at };
+    const hunt: Hunt = {
+      deadline: nowMs() + window,
+      kill,
+      killAny,
+      found: [],
+      decoyPath: target.decoyPath,
+      detectedAt: at,
+    };
     this.#hunt = hunt;
     const handle = (suspects: Suspect[]) => {
       const chosen = pick(suspects).filter((s) => !hunt.found.some((f) => f.pid === s.pid));
       if (!chosen.length) return false;
       hunt.found.push(...chosen);
-      if (hunt.kill) for (const s of chosen) this.#kill(s, target, at);
+      if (hunt.kill) for (const s of chosen) if (s.holdsDecoy || hunt.killAny) this.#kill(s, target, at);
       clearTimeout(timer);
       firstFound(hunt.found);
       return true;
@@ -1171,9 +1185,11 @@ export class DecoyRuntime {
     e: WatchEvent,
     known: Suspect[] = [],
   ): Promise<void> {
-    // With the kill response a storm is stopped too: the process fanotify saw writing, else the latest writer of
-    // the files in the finding, else (inotify, fs.watch) a hunt for the process holding files in the tree.
+    // Only the encrypted-writes rule kills, and only the process fanotify saw writing the encrypted-looking files
+    // (`known`): a storm of writes or renames is also what copying a folder, unzipping or a file server does, so it
+    // raises a high alert naming the latest writer (fanotify) as evidence, and the decoys do the killing.
     const policy = this.#policies.get(policyId);
+    const killable = known.length > 0 && 'heuristic' in f && f.heuristic === 'encrypted_writes';
     let suspects = known;
     if (!suspects.length) {
       const seen = new Map<number, string>();
@@ -1186,10 +1202,9 @@ export class DecoyRuntime {
         return d && d.startTicks === start ? [{ ...d, holdsDecoy: false, files: [] }] : [];
       });
     }
-    if (policy?.response.kill ?? true) {
+    if (killable && (policy?.response.kill ?? true)) {
       const target = { policyId, decoyPath: null, directory, reason: f.kind };
-      if (suspects.length) for (const s of suspects) this.#kill(s, target, e.at);
-      else void this.#startHunt(target, e.at, true, 0);
+      for (const s of known) this.#kill(s, target, e.at);
     }
     const key = `${policyId}|${f.kind}`;
     const last = this.#throttle.get(key);
