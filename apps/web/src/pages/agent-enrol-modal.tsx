@@ -32,6 +32,7 @@ import { agentApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
+import { FormFooter } from '../components/form-footer.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { enrolCommands } from '../lib/agents.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -267,19 +268,13 @@ export function AgentEnrolModal({
               />
             </Input.Wrapper>
             <ErrorAlert error={create.error} testId="agent-token-error" />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                {t('common.cancel')}
-              </Button>
-              <Button
-                type="submit"
-                leftSection={<IconKey size={16} />}
-                loading={create.isPending}
-                data-testid="agent-token-create"
-              >
-                {t('agents.enrol.create')}
-              </Button>
-            </Group>
+            <FormFooter
+              onCancel={close}
+              submitLabel={t('agents.enrol.create')}
+              loading={create.isPending}
+              testId="agent-token-create"
+              leftSection={<IconKey size={16} />}
+            />
           </Stack>
         </form>
       )}

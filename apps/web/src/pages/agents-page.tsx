@@ -10,8 +10,7 @@ import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { PageHeader } from '../components/page-header.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useNow } from '../lib/use-now.ts';
@@ -124,114 +123,112 @@ export function AgentsPage() {
           </Text>
         </Group>
 
-        {list.error && <QueryError error={list.error} onRetry={() => void list.refetch()} />}
-        <Table.ScrollContainer minWidth={1000}>
-          <Table striped highlightOnHover verticalSpacing="sm" data-testid="agents-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('agents.columns.host')}</Table.Th>
-                <Table.Th>{t('agents.columns.facility')}</Table.Th>
-                <Table.Th>{t('agents.columns.os')}</Table.Th>
-                <Table.Th>{t('agents.columns.ips')}</Table.Th>
-                <Table.Th>{t('agents.columns.version')}</Table.Th>
-                <Table.Th>{t('agents.columns.status')}</Table.Th>
-                <Table.Th>{t('agents.columns.lastSeen')}</Table.Th>
-                <Table.Th>{t('agents.columns.certExpiry')}</Table.Th>
-                {canManage && <Table.Th w={100} />}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data?.items.map((a) => (
-                <Table.Tr key={a.id} data-testid="agent-row" data-agent-host={a.hostname} data-status={a.status}>
-                  <Table.Td>
-                    <Text size="sm" fw={600} ff="monospace" style={{ whiteSpace: 'nowrap' }}>
-                      {a.hostname}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{facilities.byId.get(a.facilityId)?.name ?? t('common.unknown')}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{t(`agents.os.${a.os}`, { defaultValue: a.os })}</Text>
-                    <Text size="xs" c="dimmed" lineClamp={1} maw={220} title={a.osVersion}>
-                      {a.osVersion || '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    {a.ips.length === 0 && <Text size="sm">—</Text>}
-                    {a.ips.slice(0, 3).map((ip) => (
-                      <Text key={ip} size="xs" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
-                        {ip}
-                      </Text>
-                    ))}
-                    {a.ips.length > 3 && (
-                      <Tooltip label={a.ips.join(', ')} multiline w={260}>
-                        <Text size="xs" c="dimmed">
-                          +{a.ips.length - 3}
-                        </Text>
-                      </Tooltip>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" ff="monospace">
-                      {a.agentVersion || '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge
-                      color={STATUS_COLOR[a.status]}
-                      variant={a.status === 'online' ? 'light' : 'filled'}
-                      styles={{ label: { overflow: 'visible' } }}
-                    >
-                      {t(`agents.status.${a.status}`)}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    {a.lastSeenAt ? (
-                      <>
-                        <Text size="sm">{formatRelative(a.lastSeenAt, lang, now)}</Text>
-                        <Text size="xs" c="dimmed">
-                          {formatDateTime(a.lastSeenAt, lang)}
-                        </Text>
-                      </>
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        {t('agents.never')}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <CertExpiry agent={a} now={now} />
-                  </Table.Td>
-                  {canManage && (
-                    <Table.Td>
-                      {a.status !== 'revoked' && (
-                        <Button
-                          size="compact-sm"
-                          variant="light"
-                          color="red"
-                          leftSection={<IconBan size={14} />}
-                          onClick={() => {
-                            revoke.reset();
-                            setRevoking(a);
-                          }}
-                          data-testid="agent-revoke"
-                        >
-                          {t('agents.revoke')}
-                        </Button>
-                      )}
-                    </Table.Td>
-                  )}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <TableState
-          loading={list.isLoading}
+        <QueryTable
+          query={list}
           empty={!!list.data && list.data.items.length === 0}
           emptyText={t(filtered ? 'agents.emptyFiltered' : canManage ? 'agents.emptyAll' : 'agents.emptyNone')}
-        />
+          minWidth={1000}
+          testId="agents-table"
+          striped
+          highlightOnHover
+          head={
+            <>
+              <Table.Th>{t('agents.columns.host')}</Table.Th>
+              <Table.Th>{t('agents.columns.facility')}</Table.Th>
+              <Table.Th>{t('agents.columns.os')}</Table.Th>
+              <Table.Th>{t('agents.columns.ips')}</Table.Th>
+              <Table.Th>{t('agents.columns.version')}</Table.Th>
+              <Table.Th>{t('agents.columns.status')}</Table.Th>
+              <Table.Th>{t('agents.columns.lastSeen')}</Table.Th>
+              <Table.Th>{t('agents.columns.certExpiry')}</Table.Th>
+              {canManage && <Table.Th w={100} />}
+            </>
+          }
+        >
+          {list.data?.items.map((a) => (
+            <Table.Tr key={a.id} data-testid="agent-row" data-agent-host={a.hostname} data-status={a.status}>
+              <Table.Td>
+                <Text size="sm" fw={600} ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                  {a.hostname}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{facilities.byId.get(a.facilityId)?.name ?? t('common.unknown')}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{t(`agents.os.${a.os}`, { defaultValue: a.os })}</Text>
+                <Text size="xs" c="dimmed" lineClamp={1} maw={220} title={a.osVersion}>
+                  {a.osVersion || '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                {a.ips.length === 0 && <Text size="sm">—</Text>}
+                {a.ips.slice(0, 3).map((ip) => (
+                  <Text key={ip} size="xs" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                    {ip}
+                  </Text>
+                ))}
+                {a.ips.length > 3 && (
+                  <Tooltip label={a.ips.join(', ')} multiline w={260}>
+                    <Text size="xs" c="dimmed">
+                      +{a.ips.length - 3}
+                    </Text>
+                  </Tooltip>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace">
+                  {a.agentVersion || '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Badge
+                  color={STATUS_COLOR[a.status]}
+                  variant={a.status === 'online' ? 'light' : 'filled'}
+                  styles={{ label: { overflow: 'visible' } }}
+                >
+                  {t(`agents.status.${a.status}`)}
+                </Badge>
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                {a.lastSeenAt ? (
+                  <>
+                    <Text size="sm">{formatRelative(a.lastSeenAt, lang, now)}</Text>
+                    <Text size="xs" c="dimmed">
+                      {formatDateTime(a.lastSeenAt, lang)}
+                    </Text>
+                  </>
+                ) : (
+                  <Text size="sm" c="dimmed">
+                    {t('agents.never')}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <CertExpiry agent={a} now={now} />
+              </Table.Td>
+              {canManage && (
+                <Table.Td>
+                  {a.status !== 'revoked' && (
+                    <Button
+                      size="compact-sm"
+                      variant="light"
+                      color="red"
+                      leftSection={<IconBan size={14} />}
+                      onClick={() => {
+                        revoke.reset();
+                        setRevoking(a);
+                      }}
+                      data-testid="agent-revoke"
+                    >
+                      {t('agents.revoke')}
+                    </Button>
+                  )}
+                </Table.Td>
+              )}
+            </Table.Tr>
+          ))}
+        </QueryTable>
         {pages > 1 && (
           <Group justify="center" mt="md">
             <Pagination

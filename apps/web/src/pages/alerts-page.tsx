@@ -9,8 +9,7 @@ import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { AlertStatusBadge, SeverityBadge } from '../components/alert-badges.tsx';
 import { LiveIndicator } from '../components/live-indicator.tsx';
 import { PageHeader } from '../components/page-header.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { ALERT_STATUSES, alertTitle, isAlertStatus, isSeverity, KNOWN_SOURCES, SEVERITIES } from '../lib/alerts.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
@@ -139,86 +138,83 @@ export function AlertsPage() {
           </Text>
         </Group>
 
-        {list.error && <QueryError error={list.error} onRetry={() => void list.refetch()} />}
-        <Table.ScrollContainer minWidth={980}>
-          <Table highlightOnHover verticalSpacing="sm" data-testid="alerts-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th w={90}>{t('alerts.columns.severity')}</Table.Th>
-                <Table.Th>{t('alerts.columns.title')}</Table.Th>
-                <Table.Th>{t('alerts.columns.facility')}</Table.Th>
-                <Table.Th>{t('alerts.columns.host')}</Table.Th>
-                <Table.Th w={70} ta="right">
-                  {t('alerts.columns.count')}
-                </Table.Th>
-                <Table.Th w={110}>{t('alerts.columns.status')}</Table.Th>
-                <Table.Th w={170}>{t('alerts.columns.lastSeen')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data?.items.map((a) => (
-                <Table.Tr
-                  key={a.id}
-                  onClick={() => navigate(`/alerts/${a.id}`)}
-                  style={{ cursor: 'pointer' }}
-                  className={fresh.has(a.id) ? 'mamori-fresh-row' : undefined}
-                  data-testid="alert-row"
-                  data-alert-id={a.id}
-                  data-severity={a.severity}
-                  data-status={a.status}
-                >
-                  <Table.Td>
-                    <SeverityBadge severity={a.severity} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Stack gap={0}>
-                      <Anchor
-                        component={Link}
-                        to={`/alerts/${a.id}`}
-                        fw={600}
-                        size="sm"
-                        c="dark"
-                        onClick={(e) => e.stopPropagation()}
-                      >
-                        {alertTitle(t, a)}
-                      </Anchor>
-                      <Text size="xs" c="dimmed">
-                        {t(`alerts.source.${a.source}`, { defaultValue: a.source })} · {a.kind}
-                      </Text>
-                    </Stack>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{facilities.byId.get(a.facilityId)?.name ?? t('common.unknown')}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" ff="monospace">
-                      {a.hostname ?? '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Text size="sm" fw={a.count > 1 ? 600 : undefined} data-testid="alert-count">
-                      {t('alerts.times', { count: a.count })}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <AlertStatusBadge status={a.status} />
-                  </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Text size="sm">{formatDateTime(a.lastSeenAt, lang)}</Text>
-                    <Text size="xs" c="dimmed">
-                      {formatRelative(a.lastSeenAt, lang, now)}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <TableState
-          loading={list.isLoading}
+        <QueryTable
+          query={list}
           empty={!!list.data && list.data.items.length === 0}
           emptyText={t(narrowed ? 'alerts.emptyFiltered' : status === 'open' ? 'alerts.emptyOpen' : 'alerts.emptyAll')}
-        />
+          minWidth={980}
+          testId="alerts-table"
+          highlightOnHover
+          head={
+            <>
+              <Table.Th w={90}>{t('alerts.columns.severity')}</Table.Th>
+              <Table.Th>{t('alerts.columns.title')}</Table.Th>
+              <Table.Th>{t('alerts.columns.facility')}</Table.Th>
+              <Table.Th>{t('alerts.columns.host')}</Table.Th>
+              <Table.Th w={70} ta="right">
+                {t('alerts.columns.count')}
+              </Table.Th>
+              <Table.Th w={110}>{t('alerts.columns.status')}</Table.Th>
+              <Table.Th w={170}>{t('alerts.columns.lastSeen')}</Table.Th>
+            </>
+          }
+        >
+          {list.data?.items.map((a) => (
+            <Table.Tr
+              key={a.id}
+              onClick={() => navigate(`/alerts/${a.id}`)}
+              style={{ cursor: 'pointer' }}
+              className={fresh.has(a.id) ? 'mamori-fresh-row' : undefined}
+              data-testid="alert-row"
+              data-alert-id={a.id}
+              data-severity={a.severity}
+              data-status={a.status}
+            >
+              <Table.Td>
+                <SeverityBadge severity={a.severity} />
+              </Table.Td>
+              <Table.Td>
+                <Stack gap={0}>
+                  <Anchor
+                    component={Link}
+                    to={`/alerts/${a.id}`}
+                    fw={600}
+                    size="sm"
+                    c="dark"
+                    onClick={(e) => e.stopPropagation()}
+                  >
+                    {alertTitle(t, a)}
+                  </Anchor>
+                  <Text size="xs" c="dimmed">
+                    {t(`alerts.source.${a.source}`, { defaultValue: a.source })} · {a.kind}
+                  </Text>
+                </Stack>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{facilities.byId.get(a.facilityId)?.name ?? t('common.unknown')}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace">
+                  {a.hostname ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td ta="right">
+                <Text size="sm" fw={a.count > 1 ? 600 : undefined} data-testid="alert-count">
+                  {t('alerts.times', { count: a.count })}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <AlertStatusBadge status={a.status} />
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Text size="sm">{formatDateTime(a.lastSeenAt, lang)}</Text>
+                <Text size="xs" c="dimmed">
+                  {formatRelative(a.lastSeenAt, lang, now)}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </QueryTable>
         {pages > 1 && (
           <Group justify="center" mt="md">
             <Pagination

@@ -26,8 +26,7 @@ import { queryKeys, useFacilityDirectory, useUserDirectory } from '../api/querie
 import { useSession } from '../api/session.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { PageHeader } from '../components/page-header.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { AUDIT_ACTIONS, actionLabel, actorName, describeEntry } from '../lib/audit.ts';
 import { formatDateTimeSeconds, jstDayEndIso, jstDayStartIso } from '../lib/format.ts';
@@ -185,70 +184,64 @@ export function AuditPage() {
             </Text>
           </Group>
 
-          {list.error && <QueryError error={list.error} onRetry={() => void list.refetch()} />}
-          <Table.ScrollContainer minWidth={900}>
-            <Table striped highlightOnHover verticalSpacing="xs" data-testid="audit-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('audit.columns.at')}</Table.Th>
-                  <Table.Th>{t('audit.columns.actor')}</Table.Th>
-                  <Table.Th>{t('audit.columns.facility')}</Table.Th>
-                  <Table.Th>{t('audit.columns.action')}</Table.Th>
-                  <Table.Th>{t('audit.columns.outcome')}</Table.Th>
-                  <Table.Th>{t('audit.columns.ip')}</Table.Th>
-                  <Table.Th w={70} />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.data?.items.map((e) => (
-                  <Table.Tr key={e.seq} data-testid="audit-row" data-action={e.action}>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Text size="sm">{formatDateTimeSeconds(e.at, lang)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{actorName(t, e, users.byId)}</Text>
-                      {e.actorEmail && users.byId.has(e.actorId ?? '') && (
-                        <Text size="xs" c="dimmed">
-                          {e.actorEmail}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{facilityName(e.facilityId)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{actionLabel(t, e.action)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge color={e.outcome === 'success' ? 'teal' : 'red'} variant="light">
-                        {t(`audit.outcome.${e.outcome}`)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" ff="monospace">
-                        {e.ip ?? '—'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Button
-                        size="compact-xs"
-                        variant="subtle"
-                        onClick={() => setSelected(e)}
-                        data-testid="audit-detail"
-                      >
-                        {t('audit.detail')}
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <TableState
-            loading={list.isLoading}
+          <QueryTable
+            query={list}
             empty={!!list.data && list.data.items.length === 0}
             emptyText={t('audit.empty')}
-          />
+            minWidth={900}
+            testId="audit-table"
+            striped
+            highlightOnHover
+            verticalSpacing="xs"
+            head={
+              <>
+                <Table.Th>{t('audit.columns.at')}</Table.Th>
+                <Table.Th>{t('audit.columns.actor')}</Table.Th>
+                <Table.Th>{t('audit.columns.facility')}</Table.Th>
+                <Table.Th>{t('audit.columns.action')}</Table.Th>
+                <Table.Th>{t('audit.columns.outcome')}</Table.Th>
+                <Table.Th>{t('audit.columns.ip')}</Table.Th>
+                <Table.Th w={70} />
+              </>
+            }
+          >
+            {list.data?.items.map((e) => (
+              <Table.Tr key={e.seq} data-testid="audit-row" data-action={e.action}>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Text size="sm">{formatDateTimeSeconds(e.at, lang)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{actorName(t, e, users.byId)}</Text>
+                  {e.actorEmail && users.byId.has(e.actorId ?? '') && (
+                    <Text size="xs" c="dimmed">
+                      {e.actorEmail}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{facilityName(e.facilityId)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{actionLabel(t, e.action)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={e.outcome === 'success' ? 'teal' : 'red'} variant="light">
+                    {t(`audit.outcome.${e.outcome}`)}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" ff="monospace">
+                    {e.ip ?? '—'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Button size="compact-xs" variant="subtle" onClick={() => setSelected(e)} data-testid="audit-detail">
+                    {t('audit.detail')}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </QueryTable>
           {pages > 1 && (
             <Group justify="center" mt="md">
               <Pagination total={pages} value={page} onChange={setPage} data-testid="audit-pagination" />

@@ -43,7 +43,7 @@ import { ListPagination } from '../components/list-pagination.tsx';
 import { LiveIndicator } from '../components/live-indicator.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { SEVERITY_COLOR } from '../lib/alerts.ts';
 import {
@@ -567,61 +567,59 @@ export function DecoyHostPage() {
           <Text size="xs" c="dimmed" mb="sm">
             {t('decoys.host.decoysHelp')}
           </Text>
-          {decoys.error && <QueryError error={decoys.error} onRetry={() => void decoys.refetch()} />}
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped verticalSpacing="xs" data-testid="decoy-host-decoys">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('decoys.host.columns.path')}</Table.Th>
-                  <Table.Th>{t('decoys.host.columns.kind')}</Table.Th>
-                  <Table.Th ta="right">{t('decoys.host.columns.size')}</Table.Th>
-                  <Table.Th>{t('decoys.host.columns.sha256')}</Table.Th>
-                  <Table.Th>{t('decoys.host.columns.beacon')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {decoys.data?.items.map((d) => (
-                  <Table.Tr key={d.path} data-testid="decoy-row">
-                    <Table.Td>
-                      <Text size="sm" fw={600} style={{ overflowWrap: 'anywhere' }}>
-                        {fileName(d.path)}
-                      </Text>
-                      <Text size="xs" c="dimmed" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
-                        {d.directory}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {t(`decoys.kind.${d.kind}`)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                      <Text size="sm">{t('decoys.bytes', { size: formatBytes(d.size, lang) })}</Text>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Hash value={d.sha256} />
-                    </Table.Td>
-                    <Table.Td>
-                      {d.beaconToken ? (
-                        <Badge size="sm" variant="light" color="grape">
-                          {t('decoys.host.beaconYes')}
-                        </Badge>
-                      ) : (
-                        <Text size="xs" c="dimmed">
-                          —
-                        </Text>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <TableState
-            loading={decoys.isLoading}
+          <QueryTable
+            query={decoys}
             empty={!!decoys.data && decoys.data.items.length === 0}
             emptyText={t('decoys.host.decoysEmpty')}
-          />
+            minWidth={640}
+            testId="decoy-host-decoys"
+            striped
+            verticalSpacing="xs"
+            head={
+              <>
+                <Table.Th>{t('decoys.host.columns.path')}</Table.Th>
+                <Table.Th>{t('decoys.host.columns.kind')}</Table.Th>
+                <Table.Th ta="right">{t('decoys.host.columns.size')}</Table.Th>
+                <Table.Th>{t('decoys.host.columns.sha256')}</Table.Th>
+                <Table.Th>{t('decoys.host.columns.beacon')}</Table.Th>
+              </>
+            }
+          >
+            {decoys.data?.items.map((d) => (
+              <Table.Tr key={d.path} data-testid="decoy-row">
+                <Table.Td>
+                  <Text size="sm" fw={600} style={{ overflowWrap: 'anywhere' }}>
+                    {fileName(d.path)}
+                  </Text>
+                  <Text size="xs" c="dimmed" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
+                    {d.directory}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                    {t(`decoys.kind.${d.kind}`)}
+                  </Text>
+                </Table.Td>
+                <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                  <Text size="sm">{t('decoys.bytes', { size: formatBytes(d.size, lang) })}</Text>
+                </Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Hash value={d.sha256} />
+                </Table.Td>
+                <Table.Td>
+                  {d.beaconToken ? (
+                    <Badge size="sm" variant="light" color="grape">
+                      {t('decoys.host.beaconYes')}
+                    </Badge>
+                  ) : (
+                    <Text size="xs" c="dimmed">
+                      —
+                    </Text>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </QueryTable>
           <ListPagination
             total={decoys.data?.total ?? 0}
             pageSize={DECOY_PAGE}

@@ -1,10 +1,8 @@
 import type { DecoyKind, DecoyPolicy, DecoyPolicyInput } from '@mamori/contracts';
 import {
   Alert,
-  Button,
   Checkbox,
   Divider,
-  Group,
   List,
   Modal,
   MultiSelect,
@@ -27,6 +25,7 @@ import { decoyApi } from '../api/decoys.ts';
 import { agentApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
+import { FormFooter } from '../components/form-footer.tsx';
 import { DECOY_KIND_ORDER, directoryErrors, splitDirectories } from '../lib/decoys.ts';
 import { serverFieldErrors } from '../lib/errors.ts';
 
@@ -297,14 +296,12 @@ export function DecoyPolicyFormModal({
           )}
 
           {!hasInlineErrors && <ErrorAlert error={save.error} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending} data-testid="decoy-policy-submit">
-              {t(policy ? 'common.save' : 'decoys.policies.create')}
-            </Button>
-          </Group>
+          <FormFooter
+            onCancel={onClose}
+            submitLabel={t(policy ? 'common.save' : 'decoys.policies.create')}
+            loading={save.isPending}
+            testId="decoy-policy-submit"
+          />
         </Stack>
       </form>
     </Modal>

@@ -7,8 +7,7 @@ import { decoyApi } from '../api/decoys.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { FacilityFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { fileName } from '../lib/decoys.ts';
 import { formatDateTimeSeconds, formatRelative } from '../lib/format.ts';
@@ -89,84 +88,82 @@ export function BeaconsTab() {
             {t('common.total', { count: total })}
           </Text>
         </Group>
-        {list.error && <QueryError error={list.error} onRetry={() => void list.refetch()} />}
-        <Table.ScrollContainer minWidth={1000}>
-          <Table striped verticalSpacing="sm" data-testid="beacon-hits-table">
-            <Table.Thead>
-              <Table.Tr style={{ whiteSpace: 'nowrap' }}>
-                <Table.Th>{t('decoys.beacons.columns.at')}</Table.Th>
-                <Table.Th>{t('decoys.beacons.columns.file')}</Table.Th>
-                <Table.Th>{t('decoys.beacons.columns.host')}</Table.Th>
-                <Table.Th>{t('decoys.beacons.columns.channel')}</Table.Th>
-                <Table.Th>{t('decoys.beacons.columns.ip')}</Table.Th>
-                <Table.Th>{t('decoys.beacons.columns.userAgent')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data?.items.map((h) => (
-                <Table.Tr key={h.id} data-testid="beacon-hit-row" data-channel={h.channel}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Text size="sm">{formatDateTimeSeconds(h.at, lang)}</Text>
-                    <Text size="xs" c="dimmed">
-                      {formatRelative(h.at, lang, now)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Tooltip label={h.path} multiline w={360}>
-                      <Text size="sm" fw={600} style={{ overflowWrap: 'anywhere' }}>
-                        {fileName(h.path)}
-                      </Text>
-                    </Tooltip>
-                    <Text size="xs" c="dimmed">
-                      {t(`decoys.kind.${h.kind}`)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Anchor
-                      component={Link}
-                      to={`/decoys/hosts/${h.agentId}`}
-                      size="sm"
-                      ff="monospace"
-                      style={{ whiteSpace: 'nowrap' }}
-                    >
-                      {hostname.get(h.agentId) ?? t('common.unknown')}
-                    </Anchor>
-                    <Text size="xs" c="dimmed">
-                      {facilities.byId.get(h.facilityId)?.name ?? ''}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge
-                      variant="light"
-                      color={h.channel === 'http' ? 'red' : 'grape'}
-                      styles={{ label: { overflow: 'visible' } }}
-                    >
-                      {t(`decoys.beacons.channel.${h.channel}`)}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" ff="monospace">
-                      {h.ip}
-                    </Text>
-                    <Text size="xs" c="dimmed">
-                      {t(h.channel === 'dns' ? 'decoys.beacons.ipResolver' : 'decoys.beacons.ipMachine')}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td maw={320}>
-                    <Text size="xs" c="dimmed" lineClamp={2} title={h.userAgent} style={{ wordBreak: 'break-all' }}>
-                      {h.userAgent || '—'}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <TableState
-          loading={list.isLoading}
+        <QueryTable
+          query={list}
           empty={!!list.data && list.data.items.length === 0}
           emptyText={t('decoys.beacons.empty')}
-        />
+          minWidth={1000}
+          testId="beacon-hits-table"
+          striped
+          headStyle={{ whiteSpace: 'nowrap' }}
+          head={
+            <>
+              <Table.Th>{t('decoys.beacons.columns.at')}</Table.Th>
+              <Table.Th>{t('decoys.beacons.columns.file')}</Table.Th>
+              <Table.Th>{t('decoys.beacons.columns.host')}</Table.Th>
+              <Table.Th>{t('decoys.beacons.columns.channel')}</Table.Th>
+              <Table.Th>{t('decoys.beacons.columns.ip')}</Table.Th>
+              <Table.Th>{t('decoys.beacons.columns.userAgent')}</Table.Th>
+            </>
+          }
+        >
+          {list.data?.items.map((h) => (
+            <Table.Tr key={h.id} data-testid="beacon-hit-row" data-channel={h.channel}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Text size="sm">{formatDateTimeSeconds(h.at, lang)}</Text>
+                <Text size="xs" c="dimmed">
+                  {formatRelative(h.at, lang, now)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Tooltip label={h.path} multiline w={360}>
+                  <Text size="sm" fw={600} style={{ overflowWrap: 'anywhere' }}>
+                    {fileName(h.path)}
+                  </Text>
+                </Tooltip>
+                <Text size="xs" c="dimmed">
+                  {t(`decoys.kind.${h.kind}`)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Anchor
+                  component={Link}
+                  to={`/decoys/hosts/${h.agentId}`}
+                  size="sm"
+                  ff="monospace"
+                  style={{ whiteSpace: 'nowrap' }}
+                >
+                  {hostname.get(h.agentId) ?? t('common.unknown')}
+                </Anchor>
+                <Text size="xs" c="dimmed">
+                  {facilities.byId.get(h.facilityId)?.name ?? ''}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Badge
+                  variant="light"
+                  color={h.channel === 'http' ? 'red' : 'grape'}
+                  styles={{ label: { overflow: 'visible' } }}
+                >
+                  {t(`decoys.beacons.channel.${h.channel}`)}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace">
+                  {h.ip}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {t(h.channel === 'dns' ? 'decoys.beacons.ipResolver' : 'decoys.beacons.ipMachine')}
+                </Text>
+              </Table.Td>
+              <Table.Td maw={320}>
+                <Text size="xs" c="dimmed" lineClamp={2} title={h.userAgent} style={{ wordBreak: 'break-all' }}>
+                  {h.userAgent || '—'}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </QueryTable>
         <ListPagination
           total={total}
           pageSize={PAGE_SIZE}

@@ -11,8 +11,7 @@ import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { FacilityFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { DECOY_KIND_ORDER } from '../lib/decoys.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -75,148 +74,140 @@ export function PoliciesTab() {
           </Button>
         )}
       </Group>
-      {list.error && <QueryError error={list.error} onRetry={() => void list.refetch()} />}
-      <Table.ScrollContainer minWidth={1050}>
-        <Table striped verticalSpacing="sm" data-testid="decoy-policies-table">
-          <Table.Thead>
-            <Table.Tr style={{ whiteSpace: 'nowrap' }}>
-              <Table.Th>{t('decoys.policies.columns.name')}</Table.Th>
-              <Table.Th>{t('decoys.policies.columns.facility')}</Table.Th>
-              <Table.Th>{t('decoys.policies.columns.hosts')}</Table.Th>
-              <Table.Th>{t('decoys.policies.columns.directories')}</Table.Th>
-              <Table.Th>{t('decoys.policies.columns.kinds')}</Table.Th>
-              <Table.Th>{t('decoys.policies.columns.response')}</Table.Th>
-              <Table.Th>{t('decoys.policies.columns.updated')}</Table.Th>
-              {canManage && <Table.Th w={200} />}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data?.items.map((p) => (
-              <Table.Tr key={p.id} data-testid="decoy-policy-row" data-name={p.name}>
-                <Table.Td miw={160}>
-                  <Stack gap={4} align="flex-start">
-                    <Text size="sm" fw={600}>
-                      {p.name}
-                    </Text>
-                    {!p.enabled && (
-                      <Badge size="xs" color="gray" variant="filled">
-                        {t('decoys.policies.disabled')}
-                      </Badge>
-                    )}
-                  </Stack>
-                </Table.Td>
-                <Table.Td miw={140}>
-                  <Text size="sm">{facilities.byId.get(p.facilityId)?.name ?? t('common.unknown')}</Text>
-                </Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Text size="sm">
-                    {p.agentIds.length
-                      ? t('decoys.policies.someHosts', { count: p.agentIds.length })
-                      : t('decoys.policies.allHosts')}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  {p.directories.slice(0, SHOWN_DIRECTORIES).map((d) => (
-                    <Text key={d} size="xs" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
-                      {d}
-                    </Text>
-                  ))}
-                  {p.directories.length > SHOWN_DIRECTORIES && (
-                    <Tooltip label={p.directories.join('\n')} multiline w={360} style={{ whiteSpace: 'pre-line' }}>
-                      <Text size="xs" c="dimmed">
-                        {t('decoys.policies.moreDirectories', { count: p.directories.length - SHOWN_DIRECTORIES })}
-                      </Text>
-                    </Tooltip>
-                  )}
-                  <Text size="xs" c="dimmed">
-                    {t('decoys.policies.perDirectory', { count: p.perDirectory })}
-                  </Text>
-                </Table.Td>
-                <Table.Td maw={240}>
-                  {p.kinds.length === DECOY_KIND_ORDER.length ? (
-                    <Text size="sm">{t('decoys.policies.allKinds')}</Text>
-                  ) : (
-                    <Group gap={4}>
-                      {DECOY_KIND_ORDER.filter((k) => p.kinds.includes(k)).map((k) => (
-                        <Badge
-                          key={k}
-                          size="xs"
-                          variant="light"
-                          color="indigo"
-                          styles={{ label: { overflow: 'visible' } }}
-                        >
-                          {t(`decoys.kindShort.${k}`)}
-                        </Badge>
-                      ))}
-                    </Group>
-                  )}
-                  <Text size="xs" c="dimmed" mt={4}>
-                    {t(p.beacons ? 'decoys.policies.beaconsOn' : 'decoys.policies.beaconsOff')}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Stack gap={4} align="flex-start">
-                    {p.response.kill && (
-                      <Badge size="sm" variant="light" color="orange" styles={{ label: { overflow: 'visible' } }}>
-                        {t('decoys.policies.kill')}
-                      </Badge>
-                    )}
-                    {p.response.isolate && (
-                      <Badge size="sm" variant="light" color="red" styles={{ label: { overflow: 'visible' } }}>
-                        {t('decoys.policies.isolate')}
-                      </Badge>
-                    )}
-                    {!p.response.kill && !p.response.isolate && (
-                      <Text size="xs" c="dimmed">
-                        {t('decoys.policies.notifyOnly')}
-                      </Text>
-                    )}
-                  </Stack>
-                </Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Text size="sm">{formatDateTime(p.updatedAt, lang)}</Text>
-                  <Text size="xs" c="dimmed">
-                    {p.createdBy}
-                  </Text>
-                </Table.Td>
-                {canManage && (
-                  <Table.Td>
-                    <Group gap={6} wrap="nowrap">
-                      <Button
-                        size="compact-sm"
-                        variant="light"
-                        leftSection={<IconEdit size={14} />}
-                        onClick={() => open(p)}
-                        data-testid="decoy-policy-edit"
-                      >
-                        {t('common.edit')}
-                      </Button>
-                      <Button
-                        size="compact-sm"
-                        variant="light"
-                        color="red"
-                        leftSection={<IconTrash size={14} />}
-                        onClick={() => {
-                          remove.reset();
-                          setDeleting(p);
-                        }}
-                        data-testid="decoy-policy-delete"
-                      >
-                        {t('decoys.policies.delete')}
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <TableState
-        loading={list.isLoading}
+      <QueryTable
+        query={list}
         empty={!!list.data && list.data.items.length === 0}
         emptyText={t(canManage ? 'decoys.policies.emptyManage' : 'decoys.policies.empty')}
-      />
+        minWidth={1050}
+        testId="decoy-policies-table"
+        striped
+        headStyle={{ whiteSpace: 'nowrap' }}
+        head={
+          <>
+            <Table.Th>{t('decoys.policies.columns.name')}</Table.Th>
+            <Table.Th>{t('decoys.policies.columns.facility')}</Table.Th>
+            <Table.Th>{t('decoys.policies.columns.hosts')}</Table.Th>
+            <Table.Th>{t('decoys.policies.columns.directories')}</Table.Th>
+            <Table.Th>{t('decoys.policies.columns.kinds')}</Table.Th>
+            <Table.Th>{t('decoys.policies.columns.response')}</Table.Th>
+            <Table.Th>{t('decoys.policies.columns.updated')}</Table.Th>
+            {canManage && <Table.Th w={200} />}
+          </>
+        }
+      >
+        {list.data?.items.map((p) => (
+          <Table.Tr key={p.id} data-testid="decoy-policy-row" data-name={p.name}>
+            <Table.Td miw={160}>
+              <Stack gap={4} align="flex-start">
+                <Text size="sm" fw={600}>
+                  {p.name}
+                </Text>
+                {!p.enabled && (
+                  <Badge size="xs" color="gray" variant="filled">
+                    {t('decoys.policies.disabled')}
+                  </Badge>
+                )}
+              </Stack>
+            </Table.Td>
+            <Table.Td miw={140}>
+              <Text size="sm">{facilities.byId.get(p.facilityId)?.name ?? t('common.unknown')}</Text>
+            </Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              <Text size="sm">
+                {p.agentIds.length
+                  ? t('decoys.policies.someHosts', { count: p.agentIds.length })
+                  : t('decoys.policies.allHosts')}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              {p.directories.slice(0, SHOWN_DIRECTORIES).map((d) => (
+                <Text key={d} size="xs" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
+                  {d}
+                </Text>
+              ))}
+              {p.directories.length > SHOWN_DIRECTORIES && (
+                <Tooltip label={p.directories.join('\n')} multiline w={360} style={{ whiteSpace: 'pre-line' }}>
+                  <Text size="xs" c="dimmed">
+                    {t('decoys.policies.moreDirectories', { count: p.directories.length - SHOWN_DIRECTORIES })}
+                  </Text>
+                </Tooltip>
+              )}
+              <Text size="xs" c="dimmed">
+                {t('decoys.policies.perDirectory', { count: p.perDirectory })}
+              </Text>
+            </Table.Td>
+            <Table.Td maw={240}>
+              {p.kinds.length === DECOY_KIND_ORDER.length ? (
+                <Text size="sm">{t('decoys.policies.allKinds')}</Text>
+              ) : (
+                <Group gap={4}>
+                  {DECOY_KIND_ORDER.filter((k) => p.kinds.includes(k)).map((k) => (
+                    <Badge key={k} size="xs" variant="light" color="indigo" styles={{ label: { overflow: 'visible' } }}>
+                      {t(`decoys.kindShort.${k}`)}
+                    </Badge>
+                  ))}
+                </Group>
+              )}
+              <Text size="xs" c="dimmed" mt={4}>
+                {t(p.beacons ? 'decoys.policies.beaconsOn' : 'decoys.policies.beaconsOff')}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Stack gap={4} align="flex-start">
+                {p.response.kill && (
+                  <Badge size="sm" variant="light" color="orange" styles={{ label: { overflow: 'visible' } }}>
+                    {t('decoys.policies.kill')}
+                  </Badge>
+                )}
+                {p.response.isolate && (
+                  <Badge size="sm" variant="light" color="red" styles={{ label: { overflow: 'visible' } }}>
+                    {t('decoys.policies.isolate')}
+                  </Badge>
+                )}
+                {!p.response.kill && !p.response.isolate && (
+                  <Text size="xs" c="dimmed">
+                    {t('decoys.policies.notifyOnly')}
+                  </Text>
+                )}
+              </Stack>
+            </Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              <Text size="sm">{formatDateTime(p.updatedAt, lang)}</Text>
+              <Text size="xs" c="dimmed">
+                {p.createdBy}
+              </Text>
+            </Table.Td>
+            {canManage && (
+              <Table.Td>
+                <Group gap={6} wrap="nowrap">
+                  <Button
+                    size="compact-sm"
+                    variant="light"
+                    leftSection={<IconEdit size={14} />}
+                    onClick={() => open(p)}
+                    data-testid="decoy-policy-edit"
+                  >
+                    {t('common.edit')}
+                  </Button>
+                  <Button
+                    size="compact-sm"
+                    variant="light"
+                    color="red"
+                    leftSection={<IconTrash size={14} />}
+                    onClick={() => {
+                      remove.reset();
+                      setDeleting(p);
+                    }}
+                    data-testid="decoy-policy-delete"
+                  >
+                    {t('decoys.policies.delete')}
+                  </Button>
+                </Group>
+              </Table.Td>
+            )}
+          </Table.Tr>
+        ))}
+      </QueryTable>
       <ListPagination
         total={total}
         pageSize={PAGE_SIZE}

@@ -9,8 +9,7 @@ import { facilityApi } from '../api/endpoints.ts';
 import { queryKeys } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { PageHeader } from '../components/page-header.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { FacilityFormModal } from './facility-form-modal.tsx';
@@ -122,61 +121,8 @@ export function FacilitiesPage() {
           </Text>
         </Group>
 
-        {list.error && <QueryError error={list.error} onRetry={() => void list.refetch()} />}
-        <Table.ScrollContainer minWidth={860}>
-          <Table striped highlightOnHover verticalSpacing="sm" data-testid="facility-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('facilities.columns.name')}</Table.Th>
-                <Table.Th>{t('facilities.columns.type')}</Table.Th>
-                <Table.Th>{t('facilities.columns.prefecture')}</Table.Th>
-                <Table.Th>{t('facilities.columns.contact')}</Table.Th>
-                <Table.Th>{t('facilities.columns.onCall')}</Table.Th>
-                <Table.Th>{t('facilities.columns.updatedAt')}</Table.Th>
-                {can('facility:update') && <Table.Th w={90} />}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data?.items.map((f) => (
-                <Table.Tr key={f.id} data-testid="facility-row" data-facility-id={f.id}>
-                  <Table.Td fw={600}>{f.name}</Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" radius="sm" style={{ textTransform: 'none' }}>
-                      {t(`facilityTypes.${f.type}`)}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{prefectureName(f.prefecture, lang)}</Table.Td>
-                  <Table.Td>
-                    <ContactCell contact={f.contact} />
-                  </Table.Td>
-                  <Table.Td>
-                    <ContactCell contact={f.onCallContact} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                      {formatDateTime(f.updatedAt, lang)}
-                    </Text>
-                  </Table.Td>
-                  {can('facility:update') && (
-                    <Table.Td>
-                      <Button
-                        size="compact-sm"
-                        variant="light"
-                        leftSection={<IconPencil size={14} />}
-                        onClick={() => openForm(f)}
-                        data-testid="facility-edit"
-                      >
-                        {t('common.edit')}
-                      </Button>
-                    </Table.Td>
-                  )}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <TableState
-          loading={list.isLoading}
+        <QueryTable
+          query={list}
           empty={!!list.data && list.data.items.length === 0}
           emptyText={t(
             filtered
@@ -185,7 +131,58 @@ export function FacilitiesPage() {
                 ? 'facilities.emptyAll'
                 : 'facilities.emptyNone',
           )}
-        />
+          minWidth={860}
+          testId="facility-table"
+          striped
+          highlightOnHover
+          head={
+            <>
+              <Table.Th>{t('facilities.columns.name')}</Table.Th>
+              <Table.Th>{t('facilities.columns.type')}</Table.Th>
+              <Table.Th>{t('facilities.columns.prefecture')}</Table.Th>
+              <Table.Th>{t('facilities.columns.contact')}</Table.Th>
+              <Table.Th>{t('facilities.columns.onCall')}</Table.Th>
+              <Table.Th>{t('facilities.columns.updatedAt')}</Table.Th>
+              {can('facility:update') && <Table.Th w={90} />}
+            </>
+          }
+        >
+          {list.data?.items.map((f) => (
+            <Table.Tr key={f.id} data-testid="facility-row" data-facility-id={f.id}>
+              <Table.Td fw={600}>{f.name}</Table.Td>
+              <Table.Td>
+                <Badge variant="light" radius="sm" style={{ textTransform: 'none' }}>
+                  {t(`facilityTypes.${f.type}`)}
+                </Badge>
+              </Table.Td>
+              <Table.Td>{prefectureName(f.prefecture, lang)}</Table.Td>
+              <Table.Td>
+                <ContactCell contact={f.contact} />
+              </Table.Td>
+              <Table.Td>
+                <ContactCell contact={f.onCallContact} />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDateTime(f.updatedAt, lang)}
+                </Text>
+              </Table.Td>
+              {can('facility:update') && (
+                <Table.Td>
+                  <Button
+                    size="compact-sm"
+                    variant="light"
+                    leftSection={<IconPencil size={14} />}
+                    onClick={() => openForm(f)}
+                    data-testid="facility-edit"
+                  >
+                    {t('common.edit')}
+                  </Button>
+                </Table.Td>
+              )}
+            </Table.Tr>
+          ))}
+        </QueryTable>
         {pages > 1 && (
           <Group justify="center" mt="md">
             <Pagination total={pages} value={page} onChange={setPage} data-testid="facility-pagination" />

@@ -6,7 +6,7 @@ import {
   FacilityTypeSchema,
   PREFECTURES,
 } from '@mamori/contracts';
-import { Button, Checkbox, Divider, Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Checkbox, Divider, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -15,6 +15,7 @@ import { useTranslation } from 'react-i18next';
 import { facilityApi } from '../api/endpoints.ts';
 import { queryKeys } from '../api/queries.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
+import { FormFooter } from '../components/form-footer.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { serverFieldErrors } from '../lib/errors.ts';
 import { optionalText, validateWith } from '../lib/validation.ts';
@@ -206,14 +207,12 @@ export function FacilityFormModal({
           {form.values.hasOnCall && <ContactFields form={form} prefix="onCallContact" testId="facility-form-oncall" />}
 
           <ErrorAlert error={save.error} testId="facility-form-error" overrides={{ invalid: 'errors.fixFields' }} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending} data-testid="facility-form-submit">
-              {t(facility ? 'common.save' : 'facilities.createSubmit')}
-            </Button>
-          </Group>
+          <FormFooter
+            onCancel={onClose}
+            submitLabel={t(facility ? 'common.save' : 'facilities.createSubmit')}
+            loading={save.isPending}
+            testId="facility-form-submit"
+          />
         </Stack>
       </form>
     </Modal>

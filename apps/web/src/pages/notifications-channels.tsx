@@ -46,8 +46,8 @@ import { queryKeys, useFacilityDirectory, useNotificationChannels, useNotificati
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { FormFooter } from '../components/form-footer.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -359,14 +359,12 @@ function ChannelModal({ opened, editing, onClose }: { opened: boolean; editing: 
             )}
 
             <ErrorAlert error={save.error} testId="channel-form-error" overrides={{ invalid: 'errors.fixFields' }} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                {t('common.cancel')}
-              </Button>
-              <Button type="submit" loading={save.isPending} data-testid="channel-form-submit">
-                {t(editing ? 'notifications.editChannelSubmit' : 'notifications.createChannelSubmit')}
-              </Button>
-            </Group>
+            <FormFooter
+              onCancel={onClose}
+              submitLabel={t(editing ? 'notifications.editChannelSubmit' : 'notifications.createChannelSubmit')}
+              loading={save.isPending}
+              testId="channel-form-submit"
+            />
           </Stack>
         </form>
       )}
@@ -475,118 +473,116 @@ export function ChannelsTab() {
           {t('notifications.addChannel')}
         </Button>
       </Group>
-      {channels.error && <QueryError error={channels.error} onRetry={() => void channels.refetch()} />}
-      <Table.ScrollContainer minWidth={860}>
-        <Table striped highlightOnHover verticalSpacing="sm" data-testid="channels-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('notifications.columns.name')}</Table.Th>
-              <Table.Th>{t('notifications.columns.kind')}</Table.Th>
-              <Table.Th>{t('notifications.columns.target')}</Table.Th>
-              <Table.Th>{t('notifications.columns.scope')}</Table.Th>
-              <Table.Th ta="right">{t('notifications.columns.rules')}</Table.Th>
-              <Table.Th>{t('notifications.columns.created')}</Table.Th>
-              <Table.Th w={250} />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {channels.list.map((c) => (
-              <Table.Tr key={c.id} data-testid="channel-row" data-channel-name={c.name}>
-                <Table.Td>
-                  <Group gap={6} wrap="nowrap">
-                    <Text size="sm" fw={600}>
-                      {c.name}
-                    </Text>
-                    {!c.enabled && (
-                      <Badge size="xs" color="gray">
-                        {t('notifications.disabled')}
-                      </Badge>
-                    )}
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  <ChannelKindBadge kind={c.kind} />
-                </Table.Td>
-                <Table.Td>
-                  {/* E-mail targets are "a, b, c": one address a line, so none is cut in the middle. */}
-                  {(c.kind === 'email' ? c.target.split(', ') : [c.target]).slice(0, 3).map((line) => (
-                    <Text key={line} size="sm" ff="monospace" maw={320} truncate="end" title={c.target}>
-                      {line}
-                    </Text>
-                  ))}
-                  {c.kind === 'email' && c.target.split(', ').length > 3 && (
-                    <Text size="xs" c="dimmed">
-                      +{c.target.split(', ').length - 3}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  {c.facilityId ? (
-                    <Text size="sm">{facilities.byId.get(c.facilityId)?.name ?? t('common.unknown')}</Text>
-                  ) : (
-                    <Stack gap={2} align="flex-start">
-                      <Text size="sm">{t('notifications.regionWide')}</Text>
-                      <Badge size="xs" color="orange" variant="light" styles={{ label: { overflow: 'visible' } }}>
-                        {t('notifications.escalationTarget')}
-                      </Badge>
-                    </Stack>
-                  )}
-                </Table.Td>
-                <Table.Td ta="right">
-                  <Text size="sm" c={ruleCount.get(c.id) ? undefined : 'orange'} fw={600} data-testid="channel-rules">
-                    {ruleCount.get(c.id) ?? 0}
-                  </Text>
-                </Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Text size="sm">{formatDateTime(c.createdAt, lang)}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Group gap={6} wrap="nowrap" justify="flex-end">
-                    <Button
-                      size="compact-sm"
-                      variant="light"
-                      leftSection={<IconSend size={14} />}
-                      loading={test.isPending && test.variables?.id === c.id}
-                      disabled={test.isPending && test.variables?.id !== c.id}
-                      onClick={() => test.mutate(c)}
-                      data-testid="channel-test"
-                    >
-                      {t('notifications.test.button')}
-                    </Button>
-                    <Button
-                      size="compact-sm"
-                      variant="default"
-                      leftSection={<IconPencil size={14} />}
-                      onClick={() => setEditing(c)}
-                      data-testid="channel-edit"
-                    >
-                      {t('notifications.edit')}
-                    </Button>
-                    <Button
-                      size="compact-sm"
-                      variant="light"
-                      color="red"
-                      leftSection={<IconTrash size={14} />}
-                      onClick={() => {
-                        remove.reset();
-                        setDeleting(c);
-                      }}
-                      data-testid="channel-delete"
-                    >
-                      {t('notifications.delete')}
-                    </Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <TableState
-        loading={channels.isLoading}
+      <QueryTable
+        query={channels}
         empty={!!channels.data && channels.list.length === 0}
         emptyText={t('notifications.emptyChannels')}
-      />
+        minWidth={860}
+        testId="channels-table"
+        striped
+        highlightOnHover
+        head={
+          <>
+            <Table.Th>{t('notifications.columns.name')}</Table.Th>
+            <Table.Th>{t('notifications.columns.kind')}</Table.Th>
+            <Table.Th>{t('notifications.columns.target')}</Table.Th>
+            <Table.Th>{t('notifications.columns.scope')}</Table.Th>
+            <Table.Th ta="right">{t('notifications.columns.rules')}</Table.Th>
+            <Table.Th>{t('notifications.columns.created')}</Table.Th>
+            <Table.Th w={250} />
+          </>
+        }
+      >
+        {channels.list.map((c) => (
+          <Table.Tr key={c.id} data-testid="channel-row" data-channel-name={c.name}>
+            <Table.Td>
+              <Group gap={6} wrap="nowrap">
+                <Text size="sm" fw={600}>
+                  {c.name}
+                </Text>
+                {!c.enabled && (
+                  <Badge size="xs" color="gray">
+                    {t('notifications.disabled')}
+                  </Badge>
+                )}
+              </Group>
+            </Table.Td>
+            <Table.Td>
+              <ChannelKindBadge kind={c.kind} />
+            </Table.Td>
+            <Table.Td>
+              {/* E-mail targets are "a, b, c": one address a line, so none is cut in the middle. */}
+              {(c.kind === 'email' ? c.target.split(', ') : [c.target]).slice(0, 3).map((line) => (
+                <Text key={line} size="sm" ff="monospace" maw={320} truncate="end" title={c.target}>
+                  {line}
+                </Text>
+              ))}
+              {c.kind === 'email' && c.target.split(', ').length > 3 && (
+                <Text size="xs" c="dimmed">
+                  +{c.target.split(', ').length - 3}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              {c.facilityId ? (
+                <Text size="sm">{facilities.byId.get(c.facilityId)?.name ?? t('common.unknown')}</Text>
+              ) : (
+                <Stack gap={2} align="flex-start">
+                  <Text size="sm">{t('notifications.regionWide')}</Text>
+                  <Badge size="xs" color="orange" variant="light" styles={{ label: { overflow: 'visible' } }}>
+                    {t('notifications.escalationTarget')}
+                  </Badge>
+                </Stack>
+              )}
+            </Table.Td>
+            <Table.Td ta="right">
+              <Text size="sm" c={ruleCount.get(c.id) ? undefined : 'orange'} fw={600} data-testid="channel-rules">
+                {ruleCount.get(c.id) ?? 0}
+              </Text>
+            </Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              <Text size="sm">{formatDateTime(c.createdAt, lang)}</Text>
+            </Table.Td>
+            <Table.Td>
+              <Group gap={6} wrap="nowrap" justify="flex-end">
+                <Button
+                  size="compact-sm"
+                  variant="light"
+                  leftSection={<IconSend size={14} />}
+                  loading={test.isPending && test.variables?.id === c.id}
+                  disabled={test.isPending && test.variables?.id !== c.id}
+                  onClick={() => test.mutate(c)}
+                  data-testid="channel-test"
+                >
+                  {t('notifications.test.button')}
+                </Button>
+                <Button
+                  size="compact-sm"
+                  variant="default"
+                  leftSection={<IconPencil size={14} />}
+                  onClick={() => setEditing(c)}
+                  data-testid="channel-edit"
+                >
+                  {t('notifications.edit')}
+                </Button>
+                <Button
+                  size="compact-sm"
+                  variant="light"
+                  color="red"
+                  leftSection={<IconTrash size={14} />}
+                  onClick={() => {
+                    remove.reset();
+                    setDeleting(c);
+                  }}
+                  data-testid="channel-delete"
+                >
+                  {t('notifications.delete')}
+                </Button>
+              </Group>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </QueryTable>
       <ChannelModal
         opened={adding || !!editing}
         editing={editing}

@@ -26,8 +26,7 @@ import { queryKeys, useFacilityDirectory, useNotificationChannels } from '../api
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { EChart } from '../components/echart.tsx';
 import { FacilityFilter, SeverityFilter } from '../components/list-filters.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { alertTitle, isSeverity } from '../lib/alerts.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -227,147 +226,137 @@ export function DeliveriesTab() {
           </Text>
         </Group>
 
-        {history.error && <QueryError error={history.error} onRetry={() => void history.refetch()} />}
-        <Table.ScrollContainer minWidth={1000}>
-          <Table highlightOnHover verticalSpacing="sm" data-testid="deliveries-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th w={150}>{t('notifications.historyColumns.time')}</Table.Th>
-                <Table.Th>{t('notifications.historyColumns.alert')}</Table.Th>
-                <Table.Th>{t('notifications.historyColumns.channel')}</Table.Th>
-                <Table.Th>{t('notifications.historyColumns.reason')}</Table.Th>
-                <Table.Th>{t('notifications.historyColumns.status')}</Table.Th>
-                <Table.Th ta="right">{t('notifications.historyColumns.attempts')}</Table.Th>
-                <Table.Th>{t('notifications.historyColumns.lastError')}</Table.Th>
-                <Table.Th w={90} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((r) => (
-                <Table.Tr
-                  key={r.id}
-                  data-testid="delivery-row"
-                  data-status={r.status}
-                  data-reason={r.reason}
-                  data-channel-name={r.channel?.name}
-                >
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Text size="sm">{formatDateTime(r.createdAt, lang)}</Text>
-                    {r.sentAt && (
-                      <Text size="xs" c="dimmed">
-                        {t('notifications.sentAt', { time: formatDateTime(r.sentAt, lang) })}
-                      </Text>
-                    )}
-                    {r.nextAttemptAt && (
-                      <Text size="xs" c="orange.8" data-testid="delivery-next-attempt">
-                        {t('notifications.nextAttemptAt', { time: formatDateTime(r.nextAttemptAt, lang) })}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {r.alert && r.alertId ? (
-                      <Group gap="xs" wrap="nowrap" align="flex-start">
-                        <SeverityBadge severity={r.alert.severity} size="sm" />
-                        <Stack gap={0} miw={0}>
-                          <Anchor
-                            component={Link}
-                            to={`/alerts/${r.alertId}`}
-                            size="sm"
-                            fw={600}
-                            c="dark"
-                            lineClamp={2}
-                          >
-                            {alertTitle(t, r.alert)}
-                          </Anchor>
-                          <Text size="xs" c="dimmed">
-                            {facilities.byId.get(r.alert.facilityId)?.name ?? t('common.unknown')}
-                          </Text>
-                        </Stack>
-                      </Group>
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        {t(r.reason === 'test' ? 'notifications.testDelivery' : 'notifications.deletedAlert')}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {r.channel ? (
-                      <Stack gap={2} align="flex-start">
-                        <Text size="sm">{r.channel.name}</Text>
-                        <ChannelKindBadge kind={r.channel.kind} />
-                      </Stack>
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        {t('notifications.hiddenChannel')}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge
-                      variant="outline"
-                      color={r.reason === 'escalation' ? 'orange' : r.reason === 'test' ? 'blue' : 'gray'}
-                      styles={{ label: { overflow: 'visible' } }}
-                    >
-                      {t(`notifications.reason.${r.reason}`)}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge
-                      color={DELIVERY_STATUS_COLOR[r.status]}
-                      variant={r.status === 'failed' ? 'filled' : 'light'}
-                      styles={{ label: { overflow: 'visible' } }}
-                      data-testid="delivery-status"
-                    >
-                      {t(`notifications.status.${r.status}`)}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <Text size="sm">{r.attempts}</Text>
-                  </Table.Td>
-                  <Table.Td maw={240}>
-                    {r.lastError ? (
-                      <Tooltip label={r.lastError} multiline w={380} withinPortal>
-                        <Text
-                          size="xs"
-                          c="red.8"
-                          ff="monospace"
-                          lineClamp={2}
-                          style={{ wordBreak: 'break-all' }}
-                          data-testid="delivery-error"
-                        >
-                          {r.lastError}
-                        </Text>
-                      </Tooltip>
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        —
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {canRetry(r) && (
-                      <Button
-                        size="compact-sm"
-                        variant="light"
-                        leftSection={<IconRepeat size={14} />}
-                        loading={retry.isPending && retry.variables?.id === r.id}
-                        onClick={() => retry.mutate(r)}
-                        data-testid="delivery-retry"
-                      >
-                        {t('notifications.retry')}
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <TableState
-          loading={history.isLoading}
+        <QueryTable
+          query={history}
           empty={!!history.data && rows.length === 0}
           emptyText={t(narrowed ? 'notifications.emptyHistoryFiltered' : 'notifications.emptyHistory')}
-        />
+          minWidth={1000}
+          testId="deliveries-table"
+          highlightOnHover
+          head={
+            <>
+              <Table.Th w={150}>{t('notifications.historyColumns.time')}</Table.Th>
+              <Table.Th>{t('notifications.historyColumns.alert')}</Table.Th>
+              <Table.Th>{t('notifications.historyColumns.channel')}</Table.Th>
+              <Table.Th>{t('notifications.historyColumns.reason')}</Table.Th>
+              <Table.Th>{t('notifications.historyColumns.status')}</Table.Th>
+              <Table.Th ta="right">{t('notifications.historyColumns.attempts')}</Table.Th>
+              <Table.Th>{t('notifications.historyColumns.lastError')}</Table.Th>
+              <Table.Th w={90} />
+            </>
+          }
+        >
+          {rows.map((r) => (
+            <Table.Tr
+              key={r.id}
+              data-testid="delivery-row"
+              data-status={r.status}
+              data-reason={r.reason}
+              data-channel-name={r.channel?.name}
+            >
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Text size="sm">{formatDateTime(r.createdAt, lang)}</Text>
+                {r.sentAt && (
+                  <Text size="xs" c="dimmed">
+                    {t('notifications.sentAt', { time: formatDateTime(r.sentAt, lang) })}
+                  </Text>
+                )}
+                {r.nextAttemptAt && (
+                  <Text size="xs" c="orange.8" data-testid="delivery-next-attempt">
+                    {t('notifications.nextAttemptAt', { time: formatDateTime(r.nextAttemptAt, lang) })}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                {r.alert && r.alertId ? (
+                  <Group gap="xs" wrap="nowrap" align="flex-start">
+                    <SeverityBadge severity={r.alert.severity} size="sm" />
+                    <Stack gap={0} miw={0}>
+                      <Anchor component={Link} to={`/alerts/${r.alertId}`} size="sm" fw={600} c="dark" lineClamp={2}>
+                        {alertTitle(t, r.alert)}
+                      </Anchor>
+                      <Text size="xs" c="dimmed">
+                        {facilities.byId.get(r.alert.facilityId)?.name ?? t('common.unknown')}
+                      </Text>
+                    </Stack>
+                  </Group>
+                ) : (
+                  <Text size="sm" c="dimmed">
+                    {t(r.reason === 'test' ? 'notifications.testDelivery' : 'notifications.deletedAlert')}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                {r.channel ? (
+                  <Stack gap={2} align="flex-start">
+                    <Text size="sm">{r.channel.name}</Text>
+                    <ChannelKindBadge kind={r.channel.kind} />
+                  </Stack>
+                ) : (
+                  <Text size="sm" c="dimmed">
+                    {t('notifications.hiddenChannel')}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Badge
+                  variant="outline"
+                  color={r.reason === 'escalation' ? 'orange' : r.reason === 'test' ? 'blue' : 'gray'}
+                  styles={{ label: { overflow: 'visible' } }}
+                >
+                  {t(`notifications.reason.${r.reason}`)}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Badge
+                  color={DELIVERY_STATUS_COLOR[r.status]}
+                  variant={r.status === 'failed' ? 'filled' : 'light'}
+                  styles={{ label: { overflow: 'visible' } }}
+                  data-testid="delivery-status"
+                >
+                  {t(`notifications.status.${r.status}`)}
+                </Badge>
+              </Table.Td>
+              <Table.Td ta="right">
+                <Text size="sm">{r.attempts}</Text>
+              </Table.Td>
+              <Table.Td maw={240}>
+                {r.lastError ? (
+                  <Tooltip label={r.lastError} multiline w={380} withinPortal>
+                    <Text
+                      size="xs"
+                      c="red.8"
+                      ff="monospace"
+                      lineClamp={2}
+                      style={{ wordBreak: 'break-all' }}
+                      data-testid="delivery-error"
+                    >
+                      {r.lastError}
+                    </Text>
+                  </Tooltip>
+                ) : (
+                  <Text size="sm" c="dimmed">
+                    —
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                {canRetry(r) && (
+                  <Button
+                    size="compact-sm"
+                    variant="light"
+                    leftSection={<IconRepeat size={14} />}
+                    loading={retry.isPending && retry.variables?.id === r.id}
+                    onClick={() => retry.mutate(r)}
+                    data-testid="delivery-retry"
+                  >
+                    {t('notifications.retry')}
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </QueryTable>
         {pages > 1 && (
           <Group justify="center" mt="md" gap="sm">
             <Pagination

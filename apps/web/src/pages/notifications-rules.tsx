@@ -24,8 +24,8 @@ import { queryKeys, useFacilityDirectory, useNotificationChannels, useNotificati
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { FormFooter } from '../components/form-footer.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { KNOWN_SOURCES, SEVERITIES } from '../lib/alerts.ts';
 import { errorMessage, serverFieldErrors } from '../lib/errors.ts';
@@ -169,14 +169,12 @@ function RuleModal({ opened, editing, onClose }: { opened: boolean; editing: Rul
             </Group>
           </Checkbox.Group>
           <ErrorAlert error={save.error} testId="rule-form-error" overrides={{ invalid: 'errors.fixFields' }} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending} data-testid="rule-form-submit">
-              {t(editing ? 'notifications.editRuleSubmit' : 'notifications.createRuleSubmit')}
-            </Button>
-          </Group>
+          <FormFooter
+            onCancel={onClose}
+            submitLabel={t(editing ? 'notifications.editRuleSubmit' : 'notifications.createRuleSubmit')}
+            loading={save.isPending}
+            testId="rule-form-submit"
+          />
         </Stack>
       </form>
     </Modal>
@@ -239,106 +237,104 @@ export function RulesTab() {
             {t('notifications.addRule')}
           </Button>
         </Group>
-        {rules.error && <QueryError error={rules.error} onRetry={() => void rules.refetch()} />}
-        <Table.ScrollContainer minWidth={1040}>
-          <Table striped highlightOnHover verticalSpacing="sm" data-testid="rules-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('notifications.ruleColumns.channel')}</Table.Th>
-                <Table.Th>{t('notifications.ruleColumns.facility')}</Table.Th>
-                <Table.Th>{t('notifications.ruleColumns.severity')}</Table.Th>
-                <Table.Th>{t('notifications.ruleColumns.sources')}</Table.Th>
-                <Table.Th>{t('notifications.ruleColumns.created')}</Table.Th>
-                <Table.Th>{t('notifications.ruleColumns.enabled')}</Table.Th>
-                <Table.Th w={170} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((r) => {
-                const channel = channels.byId.get(r.channelId);
-                return (
-                  <Table.Tr key={r.id} data-testid="rule-row" data-channel-name={channel?.name}>
-                    <Table.Td>
-                      <Group gap="xs" wrap="nowrap">
-                        <Text size="sm" fw={600}>
-                          {channel?.name ?? t('common.unknown')}
-                        </Text>
-                        {channel && <ChannelKindBadge kind={channel.kind} />}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">
-                        {r.facilityId
-                          ? (facilities.byId.get(r.facilityId)?.name ?? t('common.unknown'))
-                          : t('notifications.ruleForm.anyFacility')}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={6} wrap="nowrap">
-                        <SeverityBadge severity={r.minSeverity} />
-                        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                          {t('notifications.andAbove')}
-                        </Text>
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">
-                        {r.sources
-                          ? r.sources
-                              .map((s) => t(`alerts.source.${s}`, { defaultValue: s }))
-                              .join(t('notifications.listSeparator'))
-                          : t('notifications.allSources')}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Text size="sm">{formatDateTime(r.createdAt, lang)}</Text>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      <Switch
-                        checked={r.enabled}
-                        onChange={() => toggle.mutate(r)}
-                        disabled={toggle.isPending && toggle.variables?.id === r.id}
-                        label={t(r.enabled ? 'notifications.ruleOn' : 'notifications.ruleOff')}
-                        data-testid="rule-enabled"
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={6} wrap="nowrap" justify="flex-end">
-                        <Button
-                          size="compact-sm"
-                          variant="default"
-                          leftSection={<IconPencil size={14} />}
-                          onClick={() => setEditing(r)}
-                          data-testid="rule-edit"
-                        >
-                          {t('notifications.edit')}
-                        </Button>
-                        <Button
-                          size="compact-sm"
-                          variant="light"
-                          color="red"
-                          leftSection={<IconTrash size={14} />}
-                          onClick={() => {
-                            remove.reset();
-                            setDeleting(r);
-                          }}
-                          data-testid="rule-delete"
-                        >
-                          {t('notifications.delete')}
-                        </Button>
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <TableState
-          loading={rules.isLoading}
+        <QueryTable
+          query={rules}
           empty={!!rules.data && items.length === 0}
           emptyText={t(noChannels ? 'notifications.emptyRulesNoChannels' : 'notifications.emptyRules')}
-        />
+          minWidth={1040}
+          testId="rules-table"
+          striped
+          highlightOnHover
+          head={
+            <>
+              <Table.Th>{t('notifications.ruleColumns.channel')}</Table.Th>
+              <Table.Th>{t('notifications.ruleColumns.facility')}</Table.Th>
+              <Table.Th>{t('notifications.ruleColumns.severity')}</Table.Th>
+              <Table.Th>{t('notifications.ruleColumns.sources')}</Table.Th>
+              <Table.Th>{t('notifications.ruleColumns.created')}</Table.Th>
+              <Table.Th>{t('notifications.ruleColumns.enabled')}</Table.Th>
+              <Table.Th w={170} />
+            </>
+          }
+        >
+          {items.map((r) => {
+            const channel = channels.byId.get(r.channelId);
+            return (
+              <Table.Tr key={r.id} data-testid="rule-row" data-channel-name={channel?.name}>
+                <Table.Td>
+                  <Group gap="xs" wrap="nowrap">
+                    <Text size="sm" fw={600}>
+                      {channel?.name ?? t('common.unknown')}
+                    </Text>
+                    {channel && <ChannelKindBadge kind={channel.kind} />}
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">
+                    {r.facilityId
+                      ? (facilities.byId.get(r.facilityId)?.name ?? t('common.unknown'))
+                      : t('notifications.ruleForm.anyFacility')}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={6} wrap="nowrap">
+                    <SeverityBadge severity={r.minSeverity} />
+                    <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                      {t('notifications.andAbove')}
+                    </Text>
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">
+                    {r.sources
+                      ? r.sources
+                          .map((s) => t(`alerts.source.${s}`, { defaultValue: s }))
+                          .join(t('notifications.listSeparator'))
+                      : t('notifications.allSources')}
+                  </Text>
+                </Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Text size="sm">{formatDateTime(r.createdAt, lang)}</Text>
+                </Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Switch
+                    checked={r.enabled}
+                    onChange={() => toggle.mutate(r)}
+                    disabled={toggle.isPending && toggle.variables?.id === r.id}
+                    label={t(r.enabled ? 'notifications.ruleOn' : 'notifications.ruleOff')}
+                    data-testid="rule-enabled"
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={6} wrap="nowrap" justify="flex-end">
+                    <Button
+                      size="compact-sm"
+                      variant="default"
+                      leftSection={<IconPencil size={14} />}
+                      onClick={() => setEditing(r)}
+                      data-testid="rule-edit"
+                    >
+                      {t('notifications.edit')}
+                    </Button>
+                    <Button
+                      size="compact-sm"
+                      variant="light"
+                      color="red"
+                      leftSection={<IconTrash size={14} />}
+                      onClick={() => {
+                        remove.reset();
+                        setDeleting(r);
+                      }}
+                      data-testid="rule-delete"
+                    >
+                      {t('notifications.delete')}
+                    </Button>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </QueryTable>
         {items.length > 0 && (
           <Text size="xs" c="dimmed" mt="md">
             {t('notifications.rulesRemoveHint')}

@@ -7,7 +7,7 @@ import {
   UpdateUserRequestSchema,
   type User,
 } from '@mamori/contracts';
-import { Button, Group, Modal, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Modal, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -19,6 +19,7 @@ import { userApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
+import { FormFooter } from '../components/form-footer.tsx';
 import { OneTimeLinkPanel } from '../components/one-time-link.tsx';
 import { serverFieldErrors } from '../lib/errors.ts';
 import { grantableRoles, isAssignedRole, isFacilityRole } from '../lib/roles.ts';
@@ -232,14 +233,12 @@ export function InviteUserModal({ opened, onClose }: { opened: boolean; onClose:
             <FacilityFields form={form} testIdPrefix="invite" lockedFacility={!!ownFacility} />
             <LocaleSelect testId="invite-locale" {...form.getInputProps('locale')} />
             <ErrorAlert error={invite.error} testId="invite-error" overrides={{ invalid: 'errors.fixFields' }} />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                {t('common.cancel')}
-              </Button>
-              <Button type="submit" loading={invite.isPending} data-testid="invite-submit">
-                {t('users.form.submitInvite')}
-              </Button>
-            </Group>
+            <FormFooter
+              onCancel={onClose}
+              submitLabel={t('users.form.submitInvite')}
+              loading={invite.isPending}
+              testId="invite-submit"
+            />
           </Stack>
         </form>
       )}
@@ -346,14 +345,12 @@ export function EditUserModal({ user, onClose }: { user: User | null; onClose: (
           )}
           <LocaleSelect testId="user-form-locale" {...form.getInputProps('locale')} />
           <ErrorAlert error={save.error} testId="user-form-error" overrides={{ invalid: 'errors.fixFields' }} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending} data-testid="user-form-submit">
-              {t('common.save')}
-            </Button>
-          </Group>
+          <FormFooter
+            onCancel={onClose}
+            submitLabel={t('common.save')}
+            loading={save.isPending}
+            testId="user-form-submit"
+          />
         </Stack>
       </form>
     </Modal>

@@ -35,8 +35,7 @@ import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { OneTimeLinkPanel } from '../components/one-time-link.tsx';
 import { PageHeader } from '../components/page-header.tsx';
-import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { canManageUser } from '../lib/roles.ts';
@@ -197,152 +196,150 @@ export function UsersPage() {
           </Text>
         </Group>
 
-        {list.error && <QueryError error={list.error} onRetry={() => void list.refetch()} />}
-        <Table.ScrollContainer minWidth={960}>
-          <Table striped highlightOnHover verticalSpacing="sm" data-testid="user-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('users.columns.name')}</Table.Th>
-                <Table.Th>{t('users.columns.role')}</Table.Th>
-                <Table.Th>{t('users.columns.facility')}</Table.Th>
-                <Table.Th>{t('users.columns.mfa')}</Table.Th>
-                <Table.Th>{t('users.columns.status')}</Table.Th>
-                <Table.Th>{t('users.columns.lastLogin')}</Table.Th>
-                <Table.Th w={60} />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data?.items.map((u) => {
-                const isSelf = u.id === session?.user.id;
-                const manageable = !!session && canManageUser(session, u);
-                const mfaNeeded = MFA_REQUIRED_ROLES.includes(u.role);
-                return (
-                  <Table.Tr key={u.id} data-testid="user-row" data-user-email={u.email}>
-                    <Table.Td>
-                      <Text size="sm" fw={600}>
-                        {u.displayName}
-                        {isSelf && (
-                          <Text span size="xs" c="dimmed" fw={400}>
-                            {' '}
-                            {t('users.self')}
-                          </Text>
-                        )}
-                      </Text>
-                      <Text size="xs" c="dimmed">
-                        {u.email}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" radius="sm" style={{ textTransform: 'none' }}>
-                        {t(`roles.${u.role}`)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{facilityLabel(u)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      {u.mfaEnabled ? (
-                        <Badge color="teal" variant="light">
-                          {t('users.mfaOn')}
-                        </Badge>
-                      ) : (
-                        <Badge color={mfaNeeded ? 'orange' : 'gray'} variant="light">
-                          {t('users.mfaOff')}
-                        </Badge>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <StatusBadge user={u} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {u.lastLoginAt ? formatDateTime(u.lastLoginAt, lang) : t('users.never')}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      {manageable && (
-                        <Menu position="bottom-end" withinPortal shadow="md" width={240}>
-                          <Menu.Target>
-                            <ActionIcon
-                              variant="subtle"
-                              color="gray"
-                              aria-label={t('users.actions.menu')}
-                              data-testid="user-actions"
-                            >
-                              <IconDots size={18} />
-                            </ActionIcon>
-                          </Menu.Target>
-                          <Menu.Dropdown>
-                            <Menu.Item
-                              leftSection={<IconPencil size={16} />}
-                              onClick={() => setEditing(u)}
-                              data-testid="user-action-edit"
-                            >
-                              {t('users.actions.edit')}
-                            </Menu.Item>
-                            {!isSelf && (
-                              <>
-                                <Menu.Item
-                                  leftSection={<IconKey size={16} />}
-                                  onClick={() => ask('resetPassword', u)}
-                                  data-testid="user-action-reset-password"
-                                >
-                                  {t('users.actions.resetPassword')}
-                                </Menu.Item>
-                                {u.mfaEnabled && (
-                                  <Menu.Item
-                                    leftSection={<IconShieldOff size={16} />}
-                                    onClick={() => ask('resetMfa', u)}
-                                    data-testid="user-action-reset-mfa"
-                                  >
-                                    {t('users.actions.resetMfa')}
-                                  </Menu.Item>
-                                )}
-                                {u.locked && (
-                                  <Menu.Item
-                                    leftSection={<IconLockOpen size={16} />}
-                                    onClick={() => ask('unlock', u)}
-                                    data-testid="user-action-unlock"
-                                  >
-                                    {t('users.actions.unlock')}
-                                  </Menu.Item>
-                                )}
-                                <Menu.Divider />
-                                {u.disabled ? (
-                                  <Menu.Item
-                                    leftSection={<IconUserCheck size={16} />}
-                                    onClick={() => ask('enable', u)}
-                                    data-testid="user-action-enable"
-                                  >
-                                    {t('users.actions.enable')}
-                                  </Menu.Item>
-                                ) : (
-                                  <Menu.Item
-                                    color="red"
-                                    leftSection={<IconUserOff size={16} />}
-                                    onClick={() => ask('disable', u)}
-                                    data-testid="user-action-disable"
-                                  >
-                                    {t('users.actions.disable')}
-                                  </Menu.Item>
-                                )}
-                              </>
-                            )}
-                          </Menu.Dropdown>
-                        </Menu>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <TableState
-          loading={list.isLoading}
+        <QueryTable
+          query={list}
           empty={!!list.data && list.data.items.length === 0}
           emptyText={t('users.empty')}
-        />
+          minWidth={960}
+          testId="user-table"
+          striped
+          highlightOnHover
+          head={
+            <>
+              <Table.Th>{t('users.columns.name')}</Table.Th>
+              <Table.Th>{t('users.columns.role')}</Table.Th>
+              <Table.Th>{t('users.columns.facility')}</Table.Th>
+              <Table.Th>{t('users.columns.mfa')}</Table.Th>
+              <Table.Th>{t('users.columns.status')}</Table.Th>
+              <Table.Th>{t('users.columns.lastLogin')}</Table.Th>
+              <Table.Th w={60} />
+            </>
+          }
+        >
+          {list.data?.items.map((u) => {
+            const isSelf = u.id === session?.user.id;
+            const manageable = !!session && canManageUser(session, u);
+            const mfaNeeded = MFA_REQUIRED_ROLES.includes(u.role);
+            return (
+              <Table.Tr key={u.id} data-testid="user-row" data-user-email={u.email}>
+                <Table.Td>
+                  <Text size="sm" fw={600}>
+                    {u.displayName}
+                    {isSelf && (
+                      <Text span size="xs" c="dimmed" fw={400}>
+                        {' '}
+                        {t('users.self')}
+                      </Text>
+                    )}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {u.email}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Badge variant="light" radius="sm" style={{ textTransform: 'none' }}>
+                    {t(`roles.${u.role}`)}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{facilityLabel(u)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  {u.mfaEnabled ? (
+                    <Badge color="teal" variant="light">
+                      {t('users.mfaOn')}
+                    </Badge>
+                  ) : (
+                    <Badge color={mfaNeeded ? 'orange' : 'gray'} variant="light">
+                      {t('users.mfaOff')}
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <StatusBadge user={u} />
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                    {u.lastLoginAt ? formatDateTime(u.lastLoginAt, lang) : t('users.never')}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  {manageable && (
+                    <Menu position="bottom-end" withinPortal shadow="md" width={240}>
+                      <Menu.Target>
+                        <ActionIcon
+                          variant="subtle"
+                          color="gray"
+                          aria-label={t('users.actions.menu')}
+                          data-testid="user-actions"
+                        >
+                          <IconDots size={18} />
+                        </ActionIcon>
+                      </Menu.Target>
+                      <Menu.Dropdown>
+                        <Menu.Item
+                          leftSection={<IconPencil size={16} />}
+                          onClick={() => setEditing(u)}
+                          data-testid="user-action-edit"
+                        >
+                          {t('users.actions.edit')}
+                        </Menu.Item>
+                        {!isSelf && (
+                          <>
+                            <Menu.Item
+                              leftSection={<IconKey size={16} />}
+                              onClick={() => ask('resetPassword', u)}
+                              data-testid="user-action-reset-password"
+                            >
+                              {t('users.actions.resetPassword')}
+                            </Menu.Item>
+                            {u.mfaEnabled && (
+                              <Menu.Item
+                                leftSection={<IconShieldOff size={16} />}
+                                onClick={() => ask('resetMfa', u)}
+                                data-testid="user-action-reset-mfa"
+                              >
+                                {t('users.actions.resetMfa')}
+                              </Menu.Item>
+                            )}
+                            {u.locked && (
+                              <Menu.Item
+                                leftSection={<IconLockOpen size={16} />}
+                                onClick={() => ask('unlock', u)}
+                                data-testid="user-action-unlock"
+                              >
+                                {t('users.actions.unlock')}
+                              </Menu.Item>
+                            )}
+                            <Menu.Divider />
+                            {u.disabled ? (
+                              <Menu.Item
+                                leftSection={<IconUserCheck size={16} />}
+                                onClick={() => ask('enable', u)}
+                                data-testid="user-action-enable"
+                              >
+                                {t('users.actions.enable')}
+                              </Menu.Item>
+                            ) : (
+                              <Menu.Item
+                                color="red"
+                                leftSection={<IconUserOff size={16} />}
+                                onClick={() => ask('disable', u)}
+                                data-testid="user-action-disable"
+                              >
+                                {t('users.actions.disable')}
+                              </Menu.Item>
+                            )}
+                          </>
+                        )}
+                      </Menu.Dropdown>
+                    </Menu>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </QueryTable>
         {pages > 1 && (
           <Group justify="center" mt="md">
             <Pagination total={pages} value={page} onChange={setPage} data-testid="user-pagination" />

@@ -1,0 +1,56 @@
+import { Table, type TableProps } from '@mantine/core';
+import type { CSSProperties, ReactNode } from 'react';
+import { QueryError } from './query-error.tsx';
+import { TableState } from './table-state.tsx';
+
+/**
+ * A list's table with what surrounds it everywhere: the load error (with retry) above, and the
+ * spinner or "nothing here" line below. The rows are the children; `head` is the header cells.
+ */
+export function QueryTable({
+  query,
+  empty,
+  emptyText,
+  minWidth,
+  testId,
+  head,
+  headStyle,
+  striped,
+  highlightOnHover,
+  verticalSpacing = 'sm',
+  children,
+}: {
+  /** The query the rows come from: its error, whether it is loading and how to retry. */
+  query: { error: unknown; isLoading: boolean; refetch: () => unknown };
+  /** The query answered and there is nothing to show. */
+  empty: boolean;
+  emptyText: string;
+  minWidth: number;
+  testId: string;
+  head: ReactNode;
+  headStyle?: CSSProperties;
+  striped?: boolean;
+  highlightOnHover?: boolean;
+  verticalSpacing?: TableProps['verticalSpacing'];
+  children: ReactNode;
+}) {
+  return (
+    <>
+      {!!query.error && <QueryError error={query.error} onRetry={() => void query.refetch()} />}
+      <Table.ScrollContainer minWidth={minWidth}>
+        <Table
+          striped={striped}
+          highlightOnHover={highlightOnHover}
+          verticalSpacing={verticalSpacing}
+          data-testid={testId}
+        >
+          <Table.Thead>
+            <Table.Tr style={headStyle}>{head}</Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>{children}</Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <TableState loading={query.isLoading} empty={empty} emptyText={emptyText} />
+    </>
+  );
+}
