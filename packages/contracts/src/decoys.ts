@@ -278,10 +278,10 @@ export function decoyDirectoryProblem(dir: string, allowedRoots: readonly string
   if (n.startsWith('\\\\') && n.slice(2).split('\\').filter(Boolean).length < 2)
     return 'must name a share (\\\\server\\share\\…)';
   for (const sys of win ? WINDOWS_SYSTEM : POSIX_SYSTEM) if (under(n, sys, sep)) return 'is a system directory';
+  // The family is told before normalising: `D:\` normalises to `d:`.
   const roots = allowedRoots
-    .filter((r) => r.trim() !== '')
-    .map(normaliseDirectory)
-    .filter((r) => isWindowsPath(r) === win);
+    .filter((r) => r.trim() !== '' && isWindowsPath(r) === win)
+    .map(normaliseDirectory);
   if (!roots.some((r) => under(n, r, sep))) return `is outside the allowed roots (${allowedRoots.join(', ')})`;
   return null;
 }
