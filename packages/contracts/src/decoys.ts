@@ -279,9 +279,7 @@ export function decoyDirectoryProblem(dir: string, allowedRoots: readonly string
     return 'must name a share (\\\\server\\share\\…)';
   for (const sys of win ? WINDOWS_SYSTEM : POSIX_SYSTEM) if (under(n, sys, sep)) return 'is a system directory';
   // The family is told before normalising: `D:\` normalises to `d:`.
-  const roots = allowedRoots
-    .filter((r) => r.trim() !== '' && isWindowsPath(r) === win)
-    .map(normaliseDirectory);
+  const roots = allowedRoots.filter((r) => r.trim() !== '' && isWindowsPath(r) === win).map(normaliseDirectory);
   if (!roots.some((r) => under(n, r, sep))) return `is outside the allowed roots (${allowedRoots.join(', ')})`;
   return null;
 }
