@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { watchWithFanotify } from './fanotify.ts';
@@ -86,6 +86,20 @@ describe('fanotify', { skip: !canFanotify && 'needs Linux, root and gcc' }, () =
     assert.equal(read.details?.user, 'root');
     await runtime.idle();
     assert.equal(events.filter((e) => e.kind.startsWith('containment.')).length, 0);
+  });
+
+  test('a decoy opened under another name (a hard link) is still reported and the kill named', async () => {
+    const { share, policy, runtime, waitFor } = await setup({ response: { kill: true, isolate: false } });
+    await runtime.apply([policy]);
+    const decoy = runtime.inventory().decoys[0]!.path;
+    const alias = path.join(share, 'alias.csv');
+    await link(decoy, alias);
+    const c = child(`process.stdout.write(require('fs').readFileSync(${JSON.stringify(alias)}, 'utf8'))`);
+    assert.equal((await c.done).signal, 'SIGKILL');
+    const killed = await waitFor((e) => e.kind === 'containment.killed');
+    assert.equal(killed.details?.pid, c.pid);
+    const read = await waitFor((e) => e.kind === 'decoy.read');
+    assert.equal(read.details?.path, decoy, 'known by its inode');
   });
 
   test('the helper never marks through a link nor a file other than the one planted', async () => {
