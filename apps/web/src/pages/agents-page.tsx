@@ -1,5 +1,5 @@
 import { type Agent, AgentStatusSchema } from '@mamori/contracts';
-import { Badge, Button, Card, Group, Pagination, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Badge, Button, Card, Group, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconBan, IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -9,6 +9,8 @@ import { agentApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { FacilityFilter } from '../components/list-filters.tsx';
+import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
@@ -76,7 +78,6 @@ export function AgentsPage() {
     },
   });
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const filtered = !!(facilityId || status);
 
   return (
@@ -94,20 +95,12 @@ export function AgentsPage() {
       />
       <Card withBorder radius="md" padding="md">
         <Group gap="sm" mb="md" align="flex-end">
-          {facilities.list.length > 1 && (
-            <Select
-              label={t('agents.filterFacility')}
-              placeholder={t('common.all')}
-              data={facilities.list.map((f) => ({ value: f.id, label: f.name }))}
-              value={facilityId}
-              onChange={(v) => filters.set({ facilityId: v })}
-              searchable
-              clearable
-              nothingFoundMessage={t('common.nothingFound')}
-              w={{ base: '100%', sm: 240 }}
-              data-testid="agents-filter-facility"
-            />
-          )}
+          <FacilityFilter
+            label={t('agents.filterFacility')}
+            value={facilityId}
+            onChange={(v) => filters.set({ facilityId: v })}
+            testId="agents-filter-facility"
+          />
           <Select
             label={t('agents.filterStatus')}
             placeholder={t('common.all')}
@@ -229,16 +222,13 @@ export function AgentsPage() {
             </Table.Tr>
           ))}
         </QueryTable>
-        {pages > 1 && (
-          <Group justify="center" mt="md">
-            <Pagination
-              total={pages}
-              value={page}
-              onChange={(p) => filters.set({ page: p })}
-              data-testid="agents-pagination"
-            />
-          </Group>
-        )}
+        <ListPagination
+          total={total}
+          pageSize={PAGE_SIZE}
+          page={page}
+          onChange={(p) => filters.set({ page: p })}
+          testId="agents-pagination"
+        />
       </Card>
 
       <ConfirmDialog

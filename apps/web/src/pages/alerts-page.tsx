@@ -1,5 +1,5 @@
 import type { Alert } from '@mamori/contracts';
-import { Anchor, Card, Group, Pagination, Select, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Card, Group, Select, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,11 +7,13 @@ import { Link, useNavigate } from 'react-router';
 import { alertApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { AlertStatusBadge, SeverityBadge } from '../components/alert-badges.tsx';
+import { FacilityFilter, SeverityFilter } from '../components/list-filters.tsx';
+import { ListPagination } from '../components/list-pagination.tsx';
 import { LiveIndicator } from '../components/live-indicator.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
-import { ALERT_STATUSES, alertTitle, isAlertStatus, isSeverity, KNOWN_SOURCES, SEVERITIES } from '../lib/alerts.ts';
+import { ALERT_STATUSES, alertTitle, isAlertStatus, isSeverity, KNOWN_SOURCES } from '../lib/alerts.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useNow } from '../lib/use-now.ts';
 import { useSearchFilters } from '../lib/use-search-filters.ts';
@@ -76,7 +78,6 @@ export function AlertsPage() {
   });
   const fresh = useFreshIds(list.data?.items, JSON.stringify([query, page]));
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const narrowed = !!(severity || facilityId || source || isAlertStatus(status));
   const sources: string[] = [...KNOWN_SOURCES];
   if (source && !sources.includes(source)) sources.push(source);
@@ -99,30 +100,18 @@ export function AlertsPage() {
             w={{ base: '100%', sm: 190 }}
             data-testid="alerts-filter-status"
           />
-          <Select
+          <SeverityFilter
             label={t('alerts.filterSeverity')}
-            placeholder={t('common.all')}
-            data={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))}
             value={severity}
             onChange={(v) => filters.set({ severity: v })}
-            clearable
-            w={{ base: '100%', sm: 150 }}
-            data-testid="alerts-filter-severity"
+            testId="alerts-filter-severity"
           />
-          {facilities.list.length > 1 && (
-            <Select
-              label={t('alerts.filterFacility')}
-              placeholder={t('common.all')}
-              data={facilities.list.map((f) => ({ value: f.id, label: f.name }))}
-              value={facilityId}
-              onChange={(v) => filters.set({ facilityId: v })}
-              searchable
-              clearable
-              nothingFoundMessage={t('common.nothingFound')}
-              w={{ base: '100%', sm: 240 }}
-              data-testid="alerts-filter-facility"
-            />
-          )}
+          <FacilityFilter
+            label={t('alerts.filterFacility')}
+            value={facilityId}
+            onChange={(v) => filters.set({ facilityId: v })}
+            testId="alerts-filter-facility"
+          />
           <Select
             label={t('alerts.filterSource')}
             placeholder={t('common.all')}
@@ -215,16 +204,13 @@ export function AlertsPage() {
             </Table.Tr>
           ))}
         </QueryTable>
-        {pages > 1 && (
-          <Group justify="center" mt="md">
-            <Pagination
-              total={pages}
-              value={page}
-              onChange={(p) => filters.set({ page: p })}
-              data-testid="alerts-pagination"
-            />
-          </Group>
-        )}
+        <ListPagination
+          total={total}
+          pageSize={PAGE_SIZE}
+          page={page}
+          onChange={(p) => filters.set({ page: p })}
+          testId="alerts-pagination"
+        />
       </Card>
     </>
   );

@@ -1,21 +1,7 @@
 import '@mantine/dates/styles.css';
 import 'dayjs/locale/ja';
 import type { AuditEntry } from '@mamori/contracts';
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Code,
-  Group,
-  Modal,
-  Pagination,
-  Select,
-  Stack,
-  Table,
-  Text,
-  Tooltip,
-} from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Modal, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { DatePickerInput, DatesProvider } from '@mantine/dates';
 import { IconDownload, IconInfoCircle, IconShieldCheck, IconShieldX } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
@@ -25,6 +11,8 @@ import { auditApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory, useUserDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
+import { FacilityFilter } from '../components/list-filters.tsx';
+import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
@@ -72,7 +60,6 @@ export function AuditPage() {
   });
   const verify = useMutation({ mutationFn: auditApi.verify });
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const facilityName = (id: string | null) =>
     id ? (facilities.byId.get(id)?.name ?? t('common.unknown')) : t('audit.regionLevel');
 
@@ -144,23 +131,15 @@ export function AuditPage() {
               w={{ base: '100%', sm: 240 }}
               data-testid="audit-filter-action"
             />
-            {facilities.list.length > 1 && (
-              <Select
-                label={t('audit.filterFacility')}
-                placeholder={t('common.all')}
-                data={facilities.list.map((f) => ({ value: f.id, label: f.name }))}
-                value={facilityId}
-                onChange={(v) => {
-                  setFacilityId(v);
-                  setPage(1);
-                }}
-                searchable
-                clearable
-                nothingFoundMessage={t('common.nothingFound')}
-                w={{ base: '100%', sm: 240 }}
-                data-testid="audit-filter-facility"
-              />
-            )}
+            <FacilityFilter
+              label={t('audit.filterFacility')}
+              value={facilityId}
+              onChange={(v) => {
+                setFacilityId(v);
+                setPage(1);
+              }}
+              testId="audit-filter-facility"
+            />
             <DatePickerInput
               type="range"
               label={t('audit.filterDates')}
@@ -242,11 +221,7 @@ export function AuditPage() {
               </Table.Tr>
             ))}
           </QueryTable>
-          {pages > 1 && (
-            <Group justify="center" mt="md">
-              <Pagination total={pages} value={page} onChange={setPage} data-testid="audit-pagination" />
-            </Group>
-          )}
+          <ListPagination total={total} pageSize={PAGE_SIZE} page={page} onChange={setPage} testId="audit-pagination" />
         </Card>
         <Text size="xs" c="dimmed">
           <IconInfoCircle size={14} style={{ verticalAlign: 'middle' }} /> {t('audit.retentionNote')}

@@ -1,5 +1,5 @@
 import { type Facility, FacilityTypeSchema, PREFECTURES, prefectureName } from '@mamori/contracts';
-import { Badge, Button, Card, Group, Pagination, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPencil, IconPlus, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { facilityApi } from '../api/endpoints.ts';
 import { queryKeys } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
+import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
@@ -53,7 +54,6 @@ export function FacilitiesPage() {
     placeholderData: keepPreviousData,
   });
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const filtered = !!(filters.type || filters.prefecture || filters.q);
 
   const openForm = (f: Facility | null) => {
@@ -183,11 +183,13 @@ export function FacilitiesPage() {
             </Table.Tr>
           ))}
         </QueryTable>
-        {pages > 1 && (
-          <Group justify="center" mt="md">
-            <Pagination total={pages} value={page} onChange={setPage} data-testid="facility-pagination" />
-          </Group>
-        )}
+        <ListPagination
+          total={total}
+          pageSize={PAGE_SIZE}
+          page={page}
+          onChange={setPage}
+          testId="facility-pagination"
+        />
       </Card>
       <FacilityFormModal opened={formOpen} facility={editing} onClose={() => setFormOpen(false)} />
     </>

@@ -1,19 +1,5 @@
 import type { DeliveryListItem } from '@mamori/contracts';
-import {
-  Anchor,
-  Badge,
-  Box,
-  Button,
-  Card,
-  Group,
-  Pagination,
-  Select,
-  Stack,
-  Table,
-  Text,
-  Title,
-  Tooltip,
-} from '@mantine/core';
+import { Anchor, Badge, Box, Button, Card, Group, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconRefresh, IconRepeat } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -26,6 +12,7 @@ import { queryKeys, useFacilityDirectory, useNotificationChannels } from '../api
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { EChart } from '../components/echart.tsx';
 import { FacilityFilter, SeverityFilter } from '../components/list-filters.tsx';
+import { ListPagination } from '../components/list-pagination.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { alertTitle, isSeverity } from '../lib/alerts.ts';
@@ -105,7 +92,6 @@ export function DeliveriesTab() {
 
   const rows = history.data?.items ?? [];
   const total = history.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
   const narrowed = !!(status || channelId || severity || facilityId || period);
 
   // The chart shows every state under the other filters (the server counts them per JST day).
@@ -357,16 +343,13 @@ export function DeliveriesTab() {
             </Table.Tr>
           ))}
         </QueryTable>
-        {pages > 1 && (
-          <Group justify="center" mt="md" gap="sm">
-            <Pagination
-              total={pages}
-              value={page}
-              onChange={(p) => filters.set({ page: p })}
-              data-testid="deliveries-pagination"
-            />
-          </Group>
-        )}
+        <ListPagination
+          total={total}
+          pageSize={PER_PAGE}
+          page={page}
+          onChange={(p) => filters.set({ page: p })}
+          testId="deliveries-pagination"
+        />
         <Text size="xs" c="dimmed" mt="sm">
           {t('notifications.historyAuto', { seconds: AUTO_REFRESH_MS / 1000 })}
         </Text>

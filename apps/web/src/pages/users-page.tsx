@@ -1,18 +1,5 @@
 import { MFA_REQUIRED_ROLES, type OneTimeLink, RoleSchema, type User } from '@mamori/contracts';
-import {
-  ActionIcon,
-  Badge,
-  Button,
-  Card,
-  Group,
-  Menu,
-  Modal,
-  Pagination,
-  Select,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { ActionIcon, Badge, Button, Card, Group, Menu, Modal, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
@@ -33,6 +20,8 @@ import { userApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { FacilityFilter } from '../components/list-filters.tsx';
+import { ListPagination } from '../components/list-pagination.tsx';
 import { OneTimeLinkPanel } from '../components/one-time-link.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
@@ -89,7 +78,6 @@ export function UsersPage() {
     placeholderData: keepPreviousData,
   });
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
   const action = useMutation({
     mutationFn: async ({ kind, user }: { kind: ActionKind; user: User }) => {
@@ -128,7 +116,6 @@ export function UsersPage() {
     if (u.assignedFacilityIds.length) return t('users.assignedCount', { count: u.assignedFacilityIds.length });
     return t('users.noFacility');
   };
-  const showFacilityFilter = facilities.list.length > 1;
 
   return (
     <>
@@ -174,23 +161,15 @@ export function UsersPage() {
             w={{ base: '100%', sm: 200 }}
             data-testid="user-filter-role"
           />
-          {showFacilityFilter && (
-            <Select
-              label={t('users.filterFacility')}
-              placeholder={t('common.all')}
-              data={facilities.list.map((f) => ({ value: f.id, label: f.name }))}
-              value={facilityId}
-              onChange={(v) => {
-                setFacilityId(v);
-                setPage(1);
-              }}
-              searchable
-              clearable
-              nothingFoundMessage={t('common.nothingFound')}
-              w={{ base: '100%', sm: 240 }}
-              data-testid="user-filter-facility"
-            />
-          )}
+          <FacilityFilter
+            label={t('users.filterFacility')}
+            value={facilityId}
+            onChange={(v) => {
+              setFacilityId(v);
+              setPage(1);
+            }}
+            testId="user-filter-facility"
+          />
           <Text size="sm" c="dimmed" ml="auto">
             {t('common.totalPeople', { count: total })}
           </Text>
@@ -340,11 +319,7 @@ export function UsersPage() {
             );
           })}
         </QueryTable>
-        {pages > 1 && (
-          <Group justify="center" mt="md">
-            <Pagination total={pages} value={page} onChange={setPage} data-testid="user-pagination" />
-          </Group>
-        )}
+        <ListPagination total={total} pageSize={PAGE_SIZE} page={page} onChange={setPage} testId="user-pagination" />
       </Card>
 
       <InviteUserModal opened={inviteOpen} onClose={() => setInviteOpen(false)} />
