@@ -5,6 +5,7 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AGENT_NODE_FLAGS } from '../src/service.ts';
 import { bundle } from './build.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -20,9 +21,11 @@ const config = {
   output: path.join(work, 'sea-prep.blob'),
   disableExperimentalSEAWarning: true,
   useCodeCache: true,
+  execArgv: [...AGENT_NODE_FLAGS],
 };
 await writeFile(path.join(work, 'sea-config.json'), JSON.stringify(config, null, 2));
-run(process.execPath, ['--experimental-sea-config', path.join(work, 'sea-config.json')]);
+// The code cache is only accepted by a V8 with the same flags, so it is made with them.
+run(process.execPath, [...AGENT_NODE_FLAGS, '--experimental-sea-config', path.join(work, 'sea-config.json')]);
 
 await rm(exe, { force: true });
 await copyFile(process.execPath, exe);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { AgentEnrolRequestSchema } from '@mamori/contracts';
 import { bundle } from '../scripts/build.ts';
-import { EXIT_CONFIG, EXIT_REVOKED } from './service.ts';
+import { AGENT_NODE_FLAGS, EXIT_CONFIG, EXIT_REVOKED } from './service.ts';
 import { saveEnrolment } from './state.ts';
 import {
   ackAll,
@@ -203,7 +203,7 @@ test('install-service writes a hardened systemd unit for this agent and state di
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stdout, /systemctl enable --now mamori-agent/);
   const unit = await readFile(unitFile, 'utf8');
-  const exec = command.length === 2 ? `${command[0]} --max-semi-space-size=1 ${command[1]}` : command.join(' ');
+  const exec = command.length === 2 ? `${command[0]} ${AGENT_NODE_FLAGS.join(' ')} ${command[1]}` : command.join(' ');
   assert.ok(unit.includes(`ExecStart=${exec} run --dir "${dir}"`), unit);
   for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=full', `ReadWritePaths="${dir}"`, 'PrivateTmp=yes']) {
     assert.ok(unit.includes(line), line);

@@ -7,12 +7,19 @@ export const EXIT_REVOKED = 77;
 /** Exit code when the agent is not enrolled or its state is unusable. */
 export const EXIT_CONFIG = 78;
 
+/**
+ * Node flags the installed agent runs with (the single executable carries them in its SEA config):
+ * a small young generation and V8's lite mode (no optimising compiler, bytecode flushed when idle)
+ * keep the idle agent under 80 MB with 1,000 decoys watched; its hot path is the fanotify helper,
+ * not JavaScript (measured in BENCHMARKS.md).
+ */
+export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--lite-mode'] as const;
+
 /** The command line that starts this very agent: the single executable, or node plus the script. */
 export function agentCommand(): string[] {
   if (isSea()) return [process.execPath];
   const script = process.argv[1];
-  // A small young generation keeps the idle agent's memory down (measured in BENCHMARKS.md).
-  return script ? [process.execPath, '--max-semi-space-size=1', realpathSync(script)] : [process.execPath];
+  return script ? [process.execPath, ...AGENT_NODE_FLAGS, realpathSync(script)] : [process.execPath];
 }
 
 /** Quotes one argument for a systemd `ExecStart=` line. */
