@@ -15,7 +15,7 @@
  * Then the idle cost of the BUNDLED runtime: bench/decoy-idle-entry.ts bundled exactly like the agent
  * (apps/agent/scripts/build.ts, planner worker and fanotify helper embedded), 1,000 decoys planted with the real
  * planner in its worker and watched, idle for `--idle` seconds (default 30): CPU % and RSS of the process and its
- * helpers, with default Node flags and with `--max-semi-space-size=1 --max-old-space-size=64`.
+ * helpers, with default Node flags and with the flags the installed agent runs with (AGENT_NODE_FLAGS).
  *
  *   npm run bench -- ransomware [--runs 20] [--rates 400,50] [--day 60] [--idle 30] [--planner real|fake]
  */
@@ -28,6 +28,7 @@ import { bundle } from '../apps/agent/scripts/build.ts';
 import { loadDecoysPackage } from '../apps/agent/src/decoys/decoys-package.ts';
 import { entropy, fakePlanner, makePolicy, makeRuntime } from '../apps/agent/src/decoys/test-helpers.ts';
 import { findInotifywait } from '../apps/agent/src/decoys/watch.ts';
+import { AGENT_NODE_FLAGS } from '../apps/agent/src/service.ts';
 import { runAttack } from '../tools/ransim/harness.ts';
 import { dayWorkload, makeTree, ORDERS } from '../tools/ransim/ransim.ts';
 import { log, median, ROOT, round, runBench, sleep, tempDir } from './lib.ts';
@@ -141,7 +142,7 @@ async function idle(base: string, seconds: number): Promise<Record<string, unkno
   const out: Record<string, unknown> = {};
   for (const [name, flags] of [
     ['default', []],
-    ['small-heap', ['--max-semi-space-size=1', '--max-old-space-size=64']],
+    ['agent-flags', AGENT_NODE_FLAGS],
   ] as const) {
     const dir = path.join(base, name);
     await mkdir(dir, { recursive: true });
