@@ -2,7 +2,7 @@ import { type Agent, AgentStatusSchema } from '@mamori/contracts';
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconBan, IconPlus } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { agentApi } from '../api/endpoints.ts';
@@ -13,8 +13,10 @@ import { FacilityFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
+import { DangerButton } from '../components/row-actions.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { useConfirmedMutation } from '../lib/use-confirmed-mutation.ts';
 import { useNow } from '../lib/use-now.ts';
 import { useSearchFilters } from '../lib/use-search-filters.ts';
 import { AgentEnrolModal } from './agent-enrol-modal.tsx';
@@ -60,7 +62,6 @@ export function AgentsPage() {
   const status = isAgentStatus(statusParam) ? statusParam : null;
   const { page } = filters;
   const [enrolOpen, setEnrolOpen] = useState(false);
-  const [revoking, setRevoking] = useState<Agent | null>(null);
   const canManage = can('agent:manage');
 
   const query = { facilityId: facilityId ?? undefined, status: status ?? undefined };
@@ -69,14 +70,14 @@ export function AgentsPage() {
     queryFn: () => agentApi.list({ ...query, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
-  const revoke = useMutation({
+  const revoke = useConfirmedMutation({
     mutationFn: (a: Agent) => agentApi.revoke(a.id),
     onSuccess: (a) => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.agents });
       notifications.show({ color: 'teal', message: t('agents.revoked', { host: a.hostname }) });
-      setRevoking(null);
     },
   });
+  const revoking = revoke.target;
   const total = list.data?.total ?? 0;
   const filtered = !!(facilityId || status);
 
@@ -203,19 +204,12 @@ export function AgentsPage() {
               {canManage && (
                 <Table.Td>
                   {a.status !== 'revoked' && (
-                    <Button
-                      size="compact-sm"
-                      variant="light"
-                      color="red"
-                      leftSection={<IconBan size={14} />}
-                      onClick={() => {
-                        revoke.reset();
-                        setRevoking(a);
-                      }}
-                      data-testid="agent-revoke"
-                    >
-                      {t('agents.revoke')}
-                    </Button>
+                    <DangerButton
+                      label={t('agents.revoke')}
+                      onClick={() => revoke.ask(a)}
+                      testId="agent-revoke"
+                      icon={IconBan}
+                    />
                   )}
                 </Table.Td>
               )}
@@ -232,15 +226,11 @@ export function AgentsPage() {
       </Card>
 
       <ConfirmDialog
-        opened={!!revoking}
         title={t('agents.revokeTitle')}
         body={t('agents.revokeBody', { host: revoking?.hostname ?? '' })}
         confirmLabel={t('agents.revokeOk')}
         color="red"
-        loading={revoke.isPending}
-        error={revoke.error}
-        onConfirm={() => revoking && revoke.mutate(revoking)}
-        onClose={() => setRevoking(null)}
+        {...revoke.dialog}
       />
       <AgentEnrolModal opened={enrolOpen} initialFacilityId={facilityId} onClose={() => setEnrolOpen(false)} />
     </>

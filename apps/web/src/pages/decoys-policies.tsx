@@ -1,8 +1,8 @@
 import type { DecoyPolicy } from '@mamori/contracts';
 import { Badge, Button, Card, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconEdit, IconPlus, IconTrash } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { IconEdit, IconPlus } from '@tabler/icons-react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { decoyApi } from '../api/decoys.ts';
@@ -12,9 +12,11 @@ import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { FacilityFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { QueryTable } from '../components/query-table.tsx';
+import { DangerButton, EditButton } from '../components/row-actions.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { DECOY_KIND_ORDER } from '../lib/decoys.ts';
 import { formatDateTime } from '../lib/format.ts';
+import { useConfirmedMutation } from '../lib/use-confirmed-mutation.ts';
 import { useSearchFilters } from '../lib/use-search-filters.ts';
 import { DecoyPolicyFormModal } from './decoy-policy-form.tsx';
 
@@ -34,7 +36,6 @@ export function PoliciesTab() {
   const canManage = can('decoy:manage');
   const [editing, setEditing] = useState<DecoyPolicy | null>(null);
   const [formOpen, setFormOpen] = useState(false);
-  const [deleting, setDeleting] = useState<DecoyPolicy | null>(null);
 
   const list = useQuery({
     queryKey: [...queryKeys.decoys, 'policies', facilityId, page],
@@ -42,14 +43,14 @@ export function PoliciesTab() {
       decoyApi.policies({ facilityId: facilityId ?? undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
-  const remove = useMutation({
+  const remove = useConfirmedMutation({
     mutationFn: (p: DecoyPolicy) => decoyApi.deletePolicy(p.id),
     onSuccess: (_, p) => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.decoys });
       notifications.show({ color: 'teal', message: t('decoys.policies.deleted', { name: p.name }) });
-      setDeleting(null);
     },
   });
+  const deleting = remove.target;
   const open = (p: DecoyPolicy | null) => {
     setEditing(p);
     setFormOpen(true);
@@ -180,28 +181,18 @@ export function PoliciesTab() {
             {canManage && (
               <Table.Td>
                 <Group gap={6} wrap="nowrap">
-                  <Button
-                    size="compact-sm"
-                    variant="light"
-                    leftSection={<IconEdit size={14} />}
+                  <EditButton
+                    label={t('common.edit')}
                     onClick={() => open(p)}
-                    data-testid="decoy-policy-edit"
-                  >
-                    {t('common.edit')}
-                  </Button>
-                  <Button
-                    size="compact-sm"
+                    testId="decoy-policy-edit"
                     variant="light"
-                    color="red"
-                    leftSection={<IconTrash size={14} />}
-                    onClick={() => {
-                      remove.reset();
-                      setDeleting(p);
-                    }}
-                    data-testid="decoy-policy-delete"
-                  >
-                    {t('decoys.policies.delete')}
-                  </Button>
+                    icon={IconEdit}
+                  />
+                  <DangerButton
+                    label={t('decoys.policies.delete')}
+                    onClick={() => remove.ask(p)}
+                    testId="decoy-policy-delete"
+                  />
                 </Group>
               </Table.Td>
             )}
@@ -223,15 +214,11 @@ export function PoliciesTab() {
         onClose={() => setFormOpen(false)}
       />
       <ConfirmDialog
-        opened={!!deleting}
         title={t('decoys.policies.deleteTitle')}
         body={t('decoys.policies.deleteBody', { name: deleting?.name ?? '' })}
         confirmLabel={t('decoys.policies.deleteOk')}
         color="red"
-        loading={remove.isPending}
-        error={remove.error}
-        onConfirm={() => deleting && remove.mutate(deleting)}
-        onClose={() => setDeleting(null)}
+        {...remove.dialog}
       />
     </Card>
   );

@@ -1,7 +1,7 @@
 import { type Facility, FacilityTypeSchema, PREFECTURES, prefectureName } from '@mamori/contracts';
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconPencil, IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +11,7 @@ import { useSession } from '../api/session.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
+import { EditButton } from '../components/row-actions.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { FacilityFormModal } from './facility-form-modal.tsx';
@@ -169,15 +170,12 @@ export function FacilitiesPage() {
               </Table.Td>
               {can('facility:update') && (
                 <Table.Td>
-                  <Button
-                    size="compact-sm"
-                    variant="light"
-                    leftSection={<IconPencil size={14} />}
+                  <EditButton
+                    label={t('common.edit')}
                     onClick={() => openForm(f)}
-                    data-testid="facility-edit"
-                  >
-                    {t('common.edit')}
-                  </Button>
+                    testId="facility-edit"
+                    variant="light"
+                  />
                 </Table.Td>
               )}
             </Table.Tr>

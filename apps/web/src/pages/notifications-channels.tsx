@@ -30,12 +30,10 @@ import {
   IconCopy,
   IconKey,
   IconMail,
-  IconPencil,
   IconPlus,
   IconSend,
   IconServer,
   IconShieldLock,
-  IconTrash,
   IconWebhook,
 } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -48,6 +46,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { FormFooter } from '../components/form-footer.tsx';
 import { QueryTable } from '../components/query-table.tsx';
+import { DangerButton, EditButton } from '../components/row-actions.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -62,6 +61,7 @@ import {
   toChannelUpdate,
   validateChannelForm,
 } from '../lib/notifications.ts';
+import { useConfirmedMutation } from '../lib/use-confirmed-mutation.ts';
 
 /** The icon of each kind of channel. */
 export const CHANNEL_ICON: Record<Channel['kind'], ComponentType<{ size?: number }>> = {
@@ -438,20 +438,19 @@ export function ChannelsTab() {
   const rules = useNotificationRules();
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<Channel | null>(null);
-  const [deleting, setDeleting] = useState<Channel | null>(null);
   const [tested, setTested] = useState<{ channel: Channel; result: ChannelTestResponse } | null>(null);
   const ruleCount = new Map<string, number>();
   for (const r of rules.data?.items ?? []) ruleCount.set(r.channelId, (ruleCount.get(r.channelId) ?? 0) + 1);
 
-  const remove = useMutation({
+  const remove = useConfirmedMutation({
     mutationFn: (c: Channel) => notificationApi.deleteChannel(c.id),
     onSuccess: (_ok, c) => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
       void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
       notifications.show({ color: 'teal', message: t('notifications.channelDeleted', { name: c.name }) });
-      setDeleting(null);
     },
   });
+  const deleting = remove.target;
 
   const test = useMutation({
     mutationFn: (c: Channel) => notificationApi.testChannel(c.id),
@@ -556,28 +555,8 @@ export function ChannelsTab() {
                 >
                   {t('notifications.test.button')}
                 </Button>
-                <Button
-                  size="compact-sm"
-                  variant="default"
-                  leftSection={<IconPencil size={14} />}
-                  onClick={() => setEditing(c)}
-                  data-testid="channel-edit"
-                >
-                  {t('notifications.edit')}
-                </Button>
-                <Button
-                  size="compact-sm"
-                  variant="light"
-                  color="red"
-                  leftSection={<IconTrash size={14} />}
-                  onClick={() => {
-                    remove.reset();
-                    setDeleting(c);
-                  }}
-                  data-testid="channel-delete"
-                >
-                  {t('notifications.delete')}
-                </Button>
+                <EditButton label={t('notifications.edit')} onClick={() => setEditing(c)} testId="channel-edit" />
+                <DangerButton label={t('notifications.delete')} onClick={() => remove.ask(c)} testId="channel-delete" />
               </Group>
             </Table.Td>
           </Table.Tr>
@@ -597,7 +576,6 @@ export function ChannelsTab() {
         onClose={() => setTested(null)}
       />
       <ConfirmDialog
-        opened={!!deleting}
         title={t('notifications.deleteChannelTitle')}
         body={t('notifications.deleteChannelBody', {
           name: deleting?.name ?? '',
@@ -605,10 +583,7 @@ export function ChannelsTab() {
         })}
         confirmLabel={t('notifications.deleteChannelOk')}
         color="red"
-        loading={remove.isPending}
-        error={remove.error}
-        onConfirm={() => deleting && remove.mutate(deleting)}
-        onClose={() => setDeleting(null)}
+        {...remove.dialog}
       />
     </Card>
   );

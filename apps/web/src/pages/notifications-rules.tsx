@@ -15,7 +15,7 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { IconAlarm, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconAlarm, IconPlus } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -26,6 +26,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { FormFooter } from '../components/form-footer.tsx';
 import { QueryTable } from '../components/query-table.tsx';
+import { DangerButton, EditButton } from '../components/row-actions.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { KNOWN_SOURCES, SEVERITIES } from '../lib/alerts.ts';
 import { errorMessage, serverFieldErrors } from '../lib/errors.ts';
@@ -38,6 +39,7 @@ import {
   toRuleUpdate,
   validateRuleForm,
 } from '../lib/notifications.ts';
+import { useConfirmedMutation } from '../lib/use-confirmed-mutation.ts';
 import { ChannelKindBadge } from './notifications-channels.tsx';
 
 // Select value standing for "every facility the channel may hear from".
@@ -191,7 +193,6 @@ export function RulesTab() {
   const rules = useNotificationRules();
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<Rule | null>(null);
-  const [deleting, setDeleting] = useState<Rule | null>(null);
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
     void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
@@ -207,14 +208,14 @@ export function RulesTab() {
     },
     onError: (err) => notifications.show({ color: 'red', message: errorMessage(t, err) }),
   });
-  const remove = useMutation({
+  const remove = useConfirmedMutation({
     mutationFn: (r: Rule) => notificationApi.deleteRule(r.id),
     onSuccess: () => {
       refresh();
       notifications.show({ color: 'teal', message: t('notifications.ruleDeleted') });
-      setDeleting(null);
     },
   });
+  const deleting = remove.target;
   const items = rules.data?.items ?? [];
   const noChannels = !!channels.data && channels.list.length === 0;
 
@@ -307,28 +308,12 @@ export function RulesTab() {
                 </Table.Td>
                 <Table.Td>
                   <Group gap={6} wrap="nowrap" justify="flex-end">
-                    <Button
-                      size="compact-sm"
-                      variant="default"
-                      leftSection={<IconPencil size={14} />}
-                      onClick={() => setEditing(r)}
-                      data-testid="rule-edit"
-                    >
-                      {t('notifications.edit')}
-                    </Button>
-                    <Button
-                      size="compact-sm"
-                      variant="light"
-                      color="red"
-                      leftSection={<IconTrash size={14} />}
-                      onClick={() => {
-                        remove.reset();
-                        setDeleting(r);
-                      }}
-                      data-testid="rule-delete"
-                    >
-                      {t('notifications.delete')}
-                    </Button>
+                    <EditButton label={t('notifications.edit')} onClick={() => setEditing(r)} testId="rule-edit" />
+                    <DangerButton
+                      label={t('notifications.delete')}
+                      onClick={() => remove.ask(r)}
+                      testId="rule-delete"
+                    />
                   </Group>
                 </Table.Td>
               </Table.Tr>
@@ -350,17 +335,13 @@ export function RulesTab() {
         }}
       />
       <ConfirmDialog
-        opened={!!deleting}
         title={t('notifications.deleteRuleTitle')}
         body={t('notifications.deleteRuleBody', {
           name: channels.byId.get(deleting?.channelId ?? '')?.name ?? t('common.unknown'),
         })}
         confirmLabel={t('notifications.deleteRuleOk')}
         color="red"
-        loading={remove.isPending}
-        error={remove.error}
-        onConfirm={() => deleting && remove.mutate(deleting)}
-        onClose={() => setDeleting(null)}
+        {...remove.dialog}
       />
     </Stack>
   );
