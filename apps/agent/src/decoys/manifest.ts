@@ -36,14 +36,30 @@ export const PolicyRecordSchema = z.object({
   problems: z.array(z.object({ directory: z.string(), message: z.string() })),
   /** The policy as last received (its response settings apply when the agent starts without the server). */
   policy: AgentDecoyPolicySchema.optional(),
+  /** Set while planting (a restart removes what was recorded and plants again). */
+  planting: z.boolean().optional(),
+  /** Set while removing (a restart finishes the removal, without reporting the deletions). */
+  removing: z.boolean().optional(),
 });
 export type PolicyRecord = z.infer<typeof PolicyRecordSchema>;
+
+/** A file (or folder) planting is about to create, saved before it does: a restart removes it unless recorded. */
+export const DecoyIntentSchema = z.object({
+  path: z.string(),
+  dir: z.boolean(),
+  sha256: z.string(),
+  size: z.number(),
+  at: z.string(),
+});
+export type DecoyIntent = z.infer<typeof DecoyIntentSchema>;
 
 /** The decoy runtime's persistent state, `<stateDir>/decoys.json`. */
 export const DecoyManifestSchema = z.object({
   version: z.literal(1),
   policies: z.record(z.string(), PolicyRecordSchema),
   decoys: z.array(DecoyRecordSchema),
+  /** What the planting in progress is about to create (empty between plantings). */
+  intents: z.array(DecoyIntentSchema).default([]),
   verifiedAt: z.string().nullable(),
   isolation: z.object({
     isolated: z.boolean(),
@@ -58,6 +74,7 @@ export const emptyManifest = (): DecoyManifest => ({
   version: 1,
   policies: {},
   decoys: [],
+  intents: [],
   verifiedAt: null,
   isolation: { isolated: false, requestId: null, changedAt: null },
 });

@@ -23,8 +23,15 @@ import {
   watchWithFanotify,
 } from './fanotify.ts';
 import { type IsolationCommands, isolationCommands, type PlatformEndpoint, runCommands } from './isolation.ts';
-import { type DecoyManifest, type DecoyRecord, loadManifest, saveManifest } from './manifest.ts';
-import { type EntropyFn, type ExistingEntry, type Planner, shannonEntropy, workerPlanner } from './planner.ts';
+import { type DecoyIntent, type DecoyManifest, type DecoyRecord, loadManifest, saveManifest } from './manifest.ts';
+import {
+  type EntropyFn,
+  type ExistingEntry,
+  type PlannedFile,
+  type Planner,
+  shannonEntropy,
+  workerPlanner,
+} from './planner.ts';
 import { describeProcess, readIoCounters, type Suspect, scanOpenFiles, startTicksOf, userName } from './proc.ts';
 import { defaultDecoyRoots } from './roots.ts';
 import { createExclusiveBeneath, openRegularNoFollow, readRegularNoFollow, sha256 } from './safe-fs.ts';
@@ -366,6 +373,7 @@ export class DecoyRuntime {
       this.#log.error({ why }, 'the decoy manifest was unreadable; moved aside and starting empty'),
     );
     // The last policies received, until the server sends them again (offline start).
+    await this.#recover();
     for (const [id, rec] of Object.entries(this.#manifest.policies))
       if (rec.policy && !this.#policies.has(id)) this.#policies.set(id, rec.policy);
     this.#rebuildIndex();
@@ -374,6 +382,47 @@ export class DecoyRuntime {
     const every = this.#o.sweepMs ?? 300_000;
     this.#sweepTimer = setInterval(() => void this.sweep().catch(() => {}), every);
     this.#sweepTimer.unref();
+  }
+
+  /**
+   * After a crash: removes files and folders planting had announced but not recorded (ours only: the planned
+   * content, or shorter and written after the announcement), finishes interrupted removals, and removes what an
+   * interrupted planting recorded so the next apply() plants that policy again.
+   */
+  async #recover(): Promise<void> {
+    const m = this.#manifest!;
+    const interrupted = Object.entries(m.policies).filter(([, r]) => r.planting || r.removing);
+    if (!m.intents.length && !interrupted.length) return;
+    const tracked = new Set(m.decoys.map((d) => d.path));
+    let cleaned = 0;
+    for (const i of m.intents) {
+      if (tracked.has(i.path) || i.dir) continue;
+      try {
+        const fh = await openRegularNoFollow(i.path);
+        let ours: boolean;
+        let mine: BigIntStats;
+        try {
+          mine = await fh.stat({ bigint: true });
+          const data = await fh.readFile();
+          ours =
+            sha256(data) === i.sha256 || (data.byteLength < i.size && Number(mine.mtimeMs) >= Date.parse(i.at) - 1000);
+        } finally {
+          await fh.close();
+        }
+        if (ours) {
+          await unlinkIfSame(i.path, mine);
+          cleaned++;
+        }
+      } catch {}
+    }
+    for (const i of [...m.intents].reverse()) if (i.dir) await rmdir(i.path).catch(() => {});
+    m.intents = [];
+    for (const [id, r] of interrupted) {
+      this.#log.warn({ policyId: id, planting: r.planting ?? false }, 'finishing a decoy change interrupted by a stop');
+      await this.#removePolicy(id);
+    }
+    if (cleaned) this.#log.warn({ cleaned }, 'removed decoys an interrupted planting had not recorded');
+    await saveManifest(this.#o.stateDir, m);
   }
 
   #rebuildIndex(): void {
@@ -415,6 +464,7 @@ export class DecoyRuntime {
       plantedAt: new Date().toISOString(),
       createdDirs: [] as string[],
       problems: [] as { directory: string; message: string }[],
+      planting: true,
     };
     m.policies[p.id] = record;
     const planted: DecoyRecord[] = [];
@@ -426,6 +476,7 @@ export class DecoyRuntime {
       }
       // Planted and recorded under the real path: what fanotify and /proc report, and no link to follow later.
       const directory = resolved.real;
+      const before = planted.length;
       try {
         const existing = await listExisting(directory);
         const beacon =
@@ -440,6 +491,9 @@ export class DecoyRuntime {
           existing,
           ...(beacon ? { beacon } : {}),
         });
+        // Crash safety: what is about to be created is saved first, so a restart removes what was not recorded.
+        m.intents = await intentsOf(directory, plan);
+        await saveManifest(this.#o.stateDir, m);
         const owner = resolved.stat;
         // Ransomware running as the clerk must be able to open (and so reveal itself on) the decoy.
         const mode = owner.mode & 0o666;
@@ -515,8 +569,13 @@ export class DecoyRuntime {
           message: `could not plan decoys: ${(err as Error).message}`,
         });
       }
+      // Saved per folder: from here on these decoys are tracked, the intents done.
+      m.decoys.push(...planted.slice(before));
+      m.intents = [];
+      await saveManifest(this.#o.stateDir, m);
     }
-    m.decoys.push(...planted);
+    record.planting = false;
+    await saveManifest(this.#o.stateDir, m);
     const perDirectory: Record<string, number> = {};
     for (const d of planted) perDirectory[d.directory] = (perDirectory[d.directory] ?? 0) + 1;
     this.#log.info(
@@ -569,6 +628,12 @@ export class DecoyRuntime {
     const m = this.#manifest!;
     const mine = m.decoys.filter((d) => d.policyId === policyId);
     let removed = 0;
+    // Crash safety: a restart finishes the removal instead of reporting our own deletions as an attack.
+    const rec = m.policies[policyId];
+    if (rec && !rec.removing) {
+      rec.removing = true;
+      await saveManifest(this.#o.stateDir, m);
+    }
     for (const d of mine) {
       const done = this.#markSelf(d.path, 'all');
       try {
@@ -1357,6 +1422,36 @@ async function listExisting(directory: string): Promise<ExistingEntry[]> {
     } catch {}
   }
   return out;
+}
+
+/** The files of a plan (and the folders they need that do not exist yet, shallowest first) as manifest intents. */
+async function intentsOf(directory: string, plan: PlannedFile[]): Promise<DecoyIntent[]> {
+  const at = new Date().toISOString();
+  const dirs: string[] = [];
+  for (const f of plan)
+    for (let d = path.dirname(path.resolve(directory, f.relativePath)); d.startsWith(directory + path.sep); ) {
+      if (
+        dirs.includes(d) ||
+        (await lstat(d).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
+      dirs.push(d);
+      d = path.dirname(d);
+    }
+  dirs.sort((a, b) => a.length - b.length);
+  return [
+    ...dirs.map((d) => ({ path: d, dir: true, sha256: '', size: 0, at })),
+    ...plan.map((f) => ({
+      path: path.resolve(directory, f.relativePath),
+      dir: false,
+      sha256: sha256(f.data),
+      size: f.data.byteLength,
+      at,
+    })),
+  ];
 }
 
 /** Unlinks `file` only while it is still the file `mine` (same device and inode). */
