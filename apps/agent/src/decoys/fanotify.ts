@@ -2,12 +2,12 @@
 // events. Linux only, as root. The helper answers the kernel's permission events itself (and kills the process that
 // opens a decoy when told to), so the agent's event loop is never on the critical path.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { sha256 } from './safe-fs.ts';
 
 // Declared at the top of the bundle (scripts/build.ts): the helper binary, gzip + base64, and its SHA-256.
 declare const __MAMORI_EMBEDDED__: { fanotifyGz?: string; fanotifySha256?: string } | undefined;
@@ -67,8 +67,6 @@ export interface FanWatcher {
 
 /** The helper could not start: fanotify is unavailable here (not root, kernel without it). Do not retry. */
 export class FanotifyUnavailable extends Error {}
-
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /**
  * Where the helper binary is, or why there is none. In order: `MAMORI_AGENT_FANOTIFY_HELPER`; the copy embedded in

@@ -1,7 +1,7 @@
 // The planner process or worker thread (see workerPlanner() in planner.ts): plans decoys with @mamori/decoys outside
 // the agent's heap and sends the files back.
-import { randomBytes } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import { newBeaconToken } from '@mamori/contracts';
 import { loadDecoysPackage } from './decoys-package.ts';
 import type { WorkerPlanOptions } from './planner.ts';
 
@@ -33,7 +33,7 @@ if (port) {
       const files = await planDecoys({
         ...rest,
         // Beacon tokens are lowercase hex: they are DNS labels too.
-        ...(beacon ? { beacon: { ...beacon, newToken: () => randomBytes(16).toString('hex') } } : {}),
+        ...(beacon ? { beacon: { ...beacon, newToken: newBeaconToken } } : {}),
       });
       // Own copies (planned bytes may be views into Node's shared buffer pool), handed over without copying again.
       const out = files.map((f) => ({ ...f, data: new Uint8Array(f.data), mtime: f.mtime.getTime() }));

@@ -4,7 +4,7 @@ import { isSea } from 'node:sea';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
-import type { DecoyKind } from '@mamori/contracts';
+import { shannonEntropy as contractsEntropy, type DecoyKind } from '@mamori/contracts';
 
 /** An entry already in a directory (the planner imitates names, sizes and dates). */
 export interface ExistingEntry {
@@ -47,20 +47,8 @@ export type Planner = (opts: PlanOptions) => Promise<PlannedFile[]>;
 /** Shannon entropy in bits per byte (0 to 8); encrypted or compressed data is close to 8. */
 export type EntropyFn = (data: Uint8Array) => number;
 
-/** Shannon entropy in bits per byte (the same computation as @mamori/decoys' shannonEntropy). */
-export const shannonEntropy: EntropyFn = (data) => {
-  if (data.length === 0) return 0;
-  const counts = new Uint32Array(256);
-  for (let i = 0; i < data.length; i++) counts[data[i]!]!++;
-  let h = 0;
-  for (let i = 0; i < 256; i++) {
-    const c = counts[i]!;
-    if (c === 0) continue;
-    const p = c / data.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-};
+/** Shannon entropy in bits per byte (the one of @mamori/contracts, also @mamori/decoys' shannonEntropy). */
+export const shannonEntropy: EntropyFn = contractsEntropy;
 
 // Declared at the top of the bundle (scripts/build.ts); absent when running from the sources.
 declare const __MAMORI_EMBEDDED__: { plannerGz?: string; fanotifyGz?: string; fanotifySha256?: string } | undefined;

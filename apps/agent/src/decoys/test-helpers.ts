@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AgentDecoyPolicy, DecoyInventoryReport } from '@mamori/contracts';
+import { type AgentDecoyPolicy, type DecoyInventoryReport, shannonEntropy } from '@mamori/contracts';
 import { buildFanotifyHelper } from '../../scripts/build-native.ts';
 import type { NewEvent } from '../outbox.ts';
 import { captureLogger } from '../test-helpers.ts';
@@ -15,15 +15,8 @@ export const fanotifyHelper = buildFanotifyHelper({ quiet: true });
 /** Whether the runtime can use fanotify here (Linux, root, helper built). */
 export const canFanotify = fanotifyHelper !== null && process.getuid?.() === 0;
 
-/** Bits per byte of a buffer (stand-in for @mamori/decoys' shannonEntropy). */
-export const entropy: EntropyFn = (data) => {
-  if (!data.length) return 0;
-  const counts = new Array<number>(256).fill(0);
-  for (const b of data) counts[b]!++;
-  let h = 0;
-  for (const c of counts) if (c) h -= (c / data.length) * Math.log2(c / data.length);
-  return h;
-};
+/** Bits per byte of a buffer. */
+export const entropy: EntropyFn = shannonEntropy;
 
 const ROLES: PlannedFile['role'][] = ['first', 'last', 'largest', 'smallest', 'newest', 'oldest', 'spread'];
 
