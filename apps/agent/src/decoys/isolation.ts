@@ -54,7 +54,7 @@ export async function isolationCommands(
   }
   if (!platform) return null;
   const ips = await resolveAll(platform.host);
-  if (os === 'linux') return nftablesPreset(ips, platform.port, await resolvers());
+  if (os === 'linux') return nftablesPreset(ips, platform.port, await dnsResolvers());
   if (os === 'win32') return netshPreset(ips, platform.port);
   return null;
 }
@@ -65,16 +65,29 @@ async function resolveAll(host: string): Promise<string[]> {
   return [...new Set((await lookup(bare, { all: true })).map((a) => a.address))];
 }
 
-/** Name servers from /etc/resolv.conf (DNS stays allowed to them only, so the agent can still resolve the platform). */
-async function resolvers(): Promise<string[]> {
+const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
+
+async function nameservers(file: string): Promise<string[]> {
   try {
-    const text = await readFile('/etc/resolv.conf', 'utf8');
-    return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)]
-      .map((m) => m[1]!)
-      .filter((ip) => isIP(ip) && !ip.startsWith('127.'));
+    const text = await readFile(file, 'utf8');
+    return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1]!).filter((ip) => isIP(ip) !== 0);
   } catch {
     return [];
   }
+}
+
+/**
+ * The name servers DNS stays allowed to while isolated, so the agent can still resolve the platform: those of
+ * /etc/resolv.conf and, when that names a local stub resolver (127.0.0.53 of systemd-resolved; loopback is always
+ * allowed), the stub's upstream servers from /run/systemd/resolve/resolv.conf. Other stubs (dnsmasq at 127.0.1.1)
+ * have upstreams this cannot see: DNS then stops while isolated (see README, reach the platform by IP).
+ */
+export async function dnsResolvers(
+  files = { main: '/etc/resolv.conf', upstream: '/run/systemd/resolve/resolv.conf' },
+): Promise<string[]> {
+  const main = await nameservers(files.main);
+  const upstream = main.some(isLoopback) ? await nameservers(files.upstream) : [];
+  return [...new Set([...main, ...upstream].filter((ip) => !isLoopback(ip)))];
 }
 
 /** The nftables table used for isolation. */
@@ -129,15 +142,14 @@ const RULE = 'Mamori isolation';
 
 /**
  * Windows preset: Windows Firewall on for every profile, and two block rules (in and out) covering every remote
- * address except the platform server's; block rules win over any allow rule, so shares and remote desktop are cut
- * too. Loopback is not filtered by Windows Firewall. Release deletes the two rules (the firewall stays on).
+ * address, IPv4 and IPv6, except the platform server's; block rules win over any allow rule, so shares and remote
+ * desktop are cut too. Loopback is not filtered by Windows Firewall. DNS is blocked too (the agent must reach the
+ * platform by IP or an address it resolved before). Release deletes the two rules (the firewall stays on).
  */
 export function netshPreset(ips: string[], _port: number): IsolationCommands {
   const v4 = ips.filter((ip) => isIP(ip) === 4);
   const v6 = ips.filter((ip) => isIP(ip) === 6);
-  const remote = [...ipv4Complement(v4), ...(v6.length ? [] : ['::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'])].join(
-    ',',
-  );
+  const remote = [...ipv4Complement(v4), ...ipv6Complement(v6)].join(',');
   const rule = (dir: 'in' | 'out'): Command => ({
     argv: [
       'netsh',
@@ -177,6 +189,41 @@ export function ipv4Complement(ips: string[]): string[] {
     start = h + 1;
   }
   if (start <= 0xffffffff) out.push(`${toIp(start)}-255.255.255.255`);
+  return out;
+}
+
+const V6_MAX = (1n << 128n) - 1n;
+
+function v6ToBig(ip: string): bigint {
+  let text = ip.replace(/%.*$/, '');
+  const v4 = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
+  if (v4) {
+    const n = toInt(v4[1]!);
+    text = `${text.slice(0, -v4[1]!.length)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return groups.reduce((a, g) => (a << 16n) | BigInt(Number.parseInt(g || '0', 16)), 0n);
+}
+
+function bigToV6(n: bigint): string {
+  const groups: string[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(((n >> BigInt(i * 16)) & 0xffffn).toString(16));
+  return groups.join(':');
+}
+
+/** IPv6 ranges (`a-b`) covering every address except the given ones (all of IPv6 when none is given). */
+export function ipv6Complement(ips: string[]): string[] {
+  const holes = [...new Set(ips.map(v6ToBig))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: string[] = [];
+  let start = 0n;
+  for (const h of holes) {
+    if (h > start) out.push(`${bigToV6(start)}-${bigToV6(h - 1n)}`);
+    start = h + 1n;
+  }
+  if (start <= V6_MAX) out.push(`${bigToV6(start)}-${bigToV6(V6_MAX)}`);
   return out;
 }
 
