@@ -1,5 +1,6 @@
 import type { Severity } from '@mamori/contracts';
-import { Select } from '@mantine/core';
+import { Group, type MantineSpacing, Select, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFacilityDirectory } from '../api/queries.ts';
 import { SEVERITIES } from '../lib/alerts.ts';
@@ -62,5 +63,31 @@ export function SeverityFilter({
       w={{ base: '100%', sm: 150 }}
       data-testid={testId}
     />
+  );
+}
+
+/** The row above a list: its filters on the left, how many there are (and any buttons) on the right. */
+export function FilterBar({
+  children,
+  total,
+  totalTestId,
+  actions,
+  mb = 'md',
+}: {
+  children: ReactNode;
+  /** The count, already in words ("12 items"). */
+  total: string;
+  totalTestId?: string;
+  actions?: ReactNode;
+  mb?: MantineSpacing;
+}) {
+  return (
+    <Group gap="sm" mb={mb} align="flex-end">
+      {children}
+      <Text size="sm" c="dimmed" ml="auto" data-testid={totalTestId}>
+        {total}
+      </Text>
+      {actions}
+    </Group>
   );
 }

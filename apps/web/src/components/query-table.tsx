@@ -3,13 +3,19 @@ import type { CSSProperties, ReactNode } from 'react';
 import { QueryError } from './query-error.tsx';
 import { TableState } from './table-state.tsx';
 
+/** The query answered with a page of no items (`{ items: [] }`). */
+function answeredEmpty(data: object | undefined): boolean {
+  return !!data && 'items' in data && Array.isArray(data.items) && data.items.length === 0;
+}
+
 /**
  * A list's table with what surrounds it everywhere: the load error (with retry) above, and the
  * spinner or "nothing here" line below. The rows are the children; `head` is the header cells.
  */
 export function QueryTable({
   query,
-  empty,
+  empty = answeredEmpty(query.data),
+  showError = true,
   emptyText,
   minWidth,
   testId,
@@ -20,10 +26,12 @@ export function QueryTable({
   verticalSpacing = 'sm',
   children,
 }: {
-  /** The query the rows come from: its error, whether it is loading and how to retry. */
-  query: { error: unknown; isLoading: boolean; refetch: () => unknown };
-  /** The query answered and there is nothing to show. */
-  empty: boolean;
+  /** The query the rows come from: its error, whether it is loading, how to retry, and its items. */
+  query: { error: unknown; isLoading: boolean; refetch: () => unknown; data?: object };
+  /** The query answered and there is nothing to show (by default: it answered with no items). */
+  empty?: boolean;
+  /** False where the page shows the load error elsewhere. */
+  showError?: boolean;
   emptyText: string;
   minWidth: number;
   testId: string;
@@ -36,7 +44,7 @@ export function QueryTable({
 }) {
   return (
     <>
-      {!!query.error && <QueryError error={query.error} onRetry={() => void query.refetch()} />}
+      {showError && !!query.error && <QueryError error={query.error} onRetry={() => void query.refetch()} />}
       <Table.ScrollContainer minWidth={minWidth}>
         <Table
           striped={striped}

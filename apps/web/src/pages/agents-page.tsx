@@ -1,5 +1,5 @@
 import { type Agent, AgentStatusSchema } from '@mamori/contracts';
-import { Badge, Button, Card, Group, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Badge, Button, Card, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconBan, IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -9,7 +9,7 @@ import { agentApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { FacilityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
@@ -95,7 +95,7 @@ export function AgentsPage() {
         }
       />
       <Card withBorder radius="md" padding="md">
-        <Group gap="sm" mb="md" align="flex-end">
+        <FilterBar total={t('common.total', { count: total })} totalTestId="agents-total">
           <FacilityFilter
             label={t('agents.filterFacility')}
             value={facilityId}
@@ -112,14 +112,10 @@ export function AgentsPage() {
             w={{ base: '100%', sm: 170 }}
             data-testid="agents-filter-status"
           />
-          <Text size="sm" c="dimmed" ml="auto" data-testid="agents-total">
-            {t('common.total', { count: total })}
-          </Text>
-        </Group>
+        </FilterBar>
 
         <QueryTable
           query={list}
-          empty={!!list.data && list.data.items.length === 0}
           emptyText={t(filtered ? 'agents.emptyFiltered' : canManage ? 'agents.emptyAll' : 'agents.emptyNone')}
           minWidth={1000}
           testId="agents-table"

@@ -1,5 +1,5 @@
 import type { Alert } from '@mamori/contracts';
-import { Anchor, Card, Group, Select, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Card, Select, Stack, Table, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +7,7 @@ import { Link, useNavigate } from 'react-router';
 import { alertApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { AlertStatusBadge, SeverityBadge } from '../components/alert-badges.tsx';
-import { FacilityFilter, SeverityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar, SeverityFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { LiveIndicator } from '../components/live-indicator.tsx';
 import { PageHeader } from '../components/page-header.tsx';
@@ -86,7 +86,7 @@ export function AlertsPage() {
     <>
       <PageHeader title={t('alerts.title')} description={t('alerts.description')} actions={<LiveIndicator />} />
       <Card withBorder radius="md" padding="md">
-        <Group gap="sm" mb="md" align="flex-end">
+        <FilterBar total={t('common.total', { count: total })} totalTestId="alerts-total">
           <Select
             label={t('alerts.filterStatus')}
             data={[
@@ -122,14 +122,10 @@ export function AlertsPage() {
             w={{ base: '100%', sm: 170 }}
             data-testid="alerts-filter-source"
           />
-          <Text size="sm" c="dimmed" ml="auto" data-testid="alerts-total">
-            {t('common.total', { count: total })}
-          </Text>
-        </Group>
+        </FilterBar>
 
         <QueryTable
           query={list}
-          empty={!!list.data && list.data.items.length === 0}
           emptyText={t(narrowed ? 'alerts.emptyFiltered' : status === 'open' ? 'alerts.emptyOpen' : 'alerts.emptyAll')}
           minWidth={980}
           testId="alerts-table"

@@ -11,7 +11,7 @@ import { auditApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory, useUserDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
-import { FacilityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
@@ -115,7 +115,7 @@ export function AuditPage() {
           </Alert>
         )}
         <Card withBorder radius="md" padding="md">
-          <Group gap="sm" mb="md" align="flex-end">
+          <FilterBar total={t('common.total', { count: total })} totalTestId="audit-total">
             <Select
               label={t('audit.filterAction')}
               placeholder={t('common.all')}
@@ -158,14 +158,10 @@ export function AuditPage() {
               w={{ base: '100%', sm: 280 }}
               data-testid="audit-filter-dates"
             />
-            <Text size="sm" c="dimmed" ml="auto" data-testid="audit-total">
-              {t('common.total', { count: total })}
-            </Text>
-          </Group>
+          </FilterBar>
 
           <QueryTable
             query={list}
-            empty={!!list.data && list.data.items.length === 0}
             emptyText={t('audit.empty')}
             minWidth={900}
             testId="audit-table"

@@ -569,7 +569,6 @@ export function DecoyHostPage() {
           </Text>
           <QueryTable
             query={decoys}
-            empty={!!decoys.data && decoys.data.items.length === 0}
             emptyText={t('decoys.host.decoysEmpty')}
             minWidth={640}
             testId="decoy-host-decoys"

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { decoyApi } from '../api/decoys.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
-import { FacilityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
@@ -77,20 +77,16 @@ export function BeaconsTab() {
         <Text size="sm" mb="md">
           {t('decoys.beacons.explain')}
         </Text>
-        <Group gap="sm" mb="md" align="flex-end">
+        <FilterBar total={t('common.total', { count: total })} totalTestId="beacon-hits-total">
           <FacilityFilter
             label={t('decoys.filterFacility')}
             value={facilityId}
             onChange={(v) => filters.set({ facilityId: v })}
             testId="decoys-beacons-filter-facility"
           />
-          <Text size="sm" c="dimmed" ml="auto" data-testid="beacon-hits-total">
-            {t('common.total', { count: total })}
-          </Text>
-        </Group>
+        </FilterBar>
         <QueryTable
           query={list}
-          empty={!!list.data && list.data.items.length === 0}
           emptyText={t('decoys.beacons.empty')}
           minWidth={1000}
           testId="beacon-hits-table"

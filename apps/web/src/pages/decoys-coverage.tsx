@@ -22,9 +22,9 @@ import { Link, useNavigate } from 'react-router';
 import { decoyApi } from '../api/decoys.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { EChart } from '../components/echart.tsx';
-import { FacilityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
 import { QueryError } from '../components/query-error.tsx';
-import { TableState } from '../components/table-state.tsx';
+import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import {
   COVERAGE_HEX,
@@ -145,17 +145,14 @@ export function CoverageTab() {
 
   return (
     <Stack gap="lg">
-      <Group gap="sm" align="flex-end">
+      <FilterBar total={t('decoys.hostCount', { count: hosts.length })} totalTestId="decoys-hosts-total" mb={0}>
         <FacilityFilter
           label={t('decoys.filterFacility')}
           value={facilityId}
           onChange={(v) => filters.set({ facilityId: v })}
           testId="decoys-filter-facility"
         />
-        <Text size="sm" c="dimmed" ml="auto" data-testid="decoys-hosts-total">
-          {t('decoys.hostCount', { count: hosts.length })}
-        </Text>
-      </Group>
+      </FilterBar>
       {coverage.error && <QueryError error={coverage.error} onRetry={() => void coverage.refetch()} />}
 
       {hosts.length > 0 && (
@@ -186,127 +183,127 @@ export function CoverageTab() {
       )}
 
       <Card withBorder radius="md" padding="md">
-        <Table.ScrollContainer minWidth={1050}>
-          <Table striped highlightOnHover verticalSpacing="sm" data-testid="decoys-coverage-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('decoys.columns.host')}</Table.Th>
-                {showFacility && <Table.Th>{t('decoys.columns.facility')}</Table.Th>}
-                <Table.Th>{t('decoys.columns.agent')}</Table.Th>
-                <Table.Th>{t('decoys.columns.coverage')}</Table.Th>
-                <Table.Th ta="right">{t('decoys.columns.directories')}</Table.Th>
-                <Table.Th ta="right">{t('decoys.columns.decoys')}</Table.Th>
-                <Table.Th ta="right">{t('decoys.columns.beacons')}</Table.Th>
-                <Table.Th>{t('decoys.columns.verified')}</Table.Th>
-                <Table.Th>{t('decoys.columns.problems')}</Table.Th>
-                <Table.Th>{t('decoys.columns.isolation')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {hosts.map((h) => {
-                const status = coverageStatus(h, now);
-                return (
-                  <Table.Tr
-                    key={h.agentId}
-                    onClick={() => navigate(`/decoys/hosts/${h.agentId}`)}
-                    style={{ cursor: 'pointer' }}
-                    data-testid="decoys-host-row"
-                    data-host={h.hostname}
-                    data-coverage={status}
-                  >
-                    <Table.Td>
-                      <Anchor
-                        component={Link}
-                        to={`/decoys/hosts/${h.agentId}`}
-                        size="sm"
-                        fw={600}
-                        ff="monospace"
-                        onClick={(e) => e.stopPropagation()}
-                        style={{ whiteSpace: 'nowrap' }}
-                      >
-                        {h.hostname}
-                      </Anchor>
-                    </Table.Td>
-                    {showFacility && (
-                      <Table.Td>
-                        <Text size="sm">{facilities.byId.get(h.facilityId)?.name ?? t('common.unknown')}</Text>
-                      </Table.Td>
-                    )}
-                    <Table.Td>
-                      <AgentStatusBadge status={h.agentStatus} />
-                    </Table.Td>
-                    <Table.Td>
-                      <CoverageBadge status={status} />
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Text size="sm">{h.directories}</Text>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Text size="sm" fw={600} data-testid="decoys-host-count">
-                        {h.decoys}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Text size="sm">{h.beacons}</Text>
-                    </Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                      {h.verifiedAt ? (
-                        <>
-                          <Text size="sm" c={status === 'stale' ? 'orange.8' : undefined}>
-                            {formatRelative(h.verifiedAt, lang, now)}
-                          </Text>
-                          <Text size="xs" c="dimmed">
-                            {formatDateTime(h.verifiedAt, lang)}
-                          </Text>
-                        </>
-                      ) : (
-                        <Text size="sm" c="dimmed">
-                          {t('decoys.neverVerified')}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      {h.problems.length === 0 ? (
-                        <Text size="sm" c="dimmed">
-                          {t('decoys.noProblems')}
-                        </Text>
-                      ) : (
-                        <Tooltip
-                          multiline
-                          w={360}
-                          label={
-                            <List size="xs" spacing={2}>
-                              {h.problems.slice(0, 8).map((p) => (
-                                <List.Item key={p.directory}>
-                                  {p.directory}: {directoryProblemText(t, `${p.directory} ${p.message}`, p.message)}
-                                </List.Item>
-                              ))}
-                            </List>
-                          }
-                        >
-                          <Group gap={4} wrap="nowrap" data-testid="decoys-host-problems">
-                            <ThemeIcon size="sm" variant="light" color="yellow">
-                              <IconAlertTriangle size={14} />
-                            </ThemeIcon>
-                            <Text size="sm">{t('decoys.problemCount', { count: h.problems.length })}</Text>
-                          </Group>
-                        </Tooltip>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <IsolationBadge host={h} />
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-        <TableState
-          loading={coverage.isLoading}
+        <QueryTable
+          query={coverage}
+          showError={false}
           empty={!!coverage.data && hosts.length === 0}
           emptyText={t(facilityId ? 'decoys.emptyHostsFiltered' : 'decoys.emptyHosts')}
-        />
+          minWidth={1050}
+          testId="decoys-coverage-table"
+          striped
+          highlightOnHover
+          head={
+            <>
+              <Table.Th>{t('decoys.columns.host')}</Table.Th>
+              {showFacility && <Table.Th>{t('decoys.columns.facility')}</Table.Th>}
+              <Table.Th>{t('decoys.columns.agent')}</Table.Th>
+              <Table.Th>{t('decoys.columns.coverage')}</Table.Th>
+              <Table.Th ta="right">{t('decoys.columns.directories')}</Table.Th>
+              <Table.Th ta="right">{t('decoys.columns.decoys')}</Table.Th>
+              <Table.Th ta="right">{t('decoys.columns.beacons')}</Table.Th>
+              <Table.Th>{t('decoys.columns.verified')}</Table.Th>
+              <Table.Th>{t('decoys.columns.problems')}</Table.Th>
+              <Table.Th>{t('decoys.columns.isolation')}</Table.Th>
+            </>
+          }
+        >
+          {hosts.map((h) => {
+            const status = coverageStatus(h, now);
+            return (
+              <Table.Tr
+                key={h.agentId}
+                onClick={() => navigate(`/decoys/hosts/${h.agentId}`)}
+                style={{ cursor: 'pointer' }}
+                data-testid="decoys-host-row"
+                data-host={h.hostname}
+                data-coverage={status}
+              >
+                <Table.Td>
+                  <Anchor
+                    component={Link}
+                    to={`/decoys/hosts/${h.agentId}`}
+                    size="sm"
+                    fw={600}
+                    ff="monospace"
+                    onClick={(e) => e.stopPropagation()}
+                    style={{ whiteSpace: 'nowrap' }}
+                  >
+                    {h.hostname}
+                  </Anchor>
+                </Table.Td>
+                {showFacility && (
+                  <Table.Td>
+                    <Text size="sm">{facilities.byId.get(h.facilityId)?.name ?? t('common.unknown')}</Text>
+                  </Table.Td>
+                )}
+                <Table.Td>
+                  <AgentStatusBadge status={h.agentStatus} />
+                </Table.Td>
+                <Table.Td>
+                  <CoverageBadge status={status} />
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Text size="sm">{h.directories}</Text>
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Text size="sm" fw={600} data-testid="decoys-host-count">
+                    {h.decoys}
+                  </Text>
+                </Table.Td>
+                <Table.Td ta="right">
+                  <Text size="sm">{h.beacons}</Text>
+                </Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  {h.verifiedAt ? (
+                    <>
+                      <Text size="sm" c={status === 'stale' ? 'orange.8' : undefined}>
+                        {formatRelative(h.verifiedAt, lang, now)}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {formatDateTime(h.verifiedAt, lang)}
+                      </Text>
+                    </>
+                  ) : (
+                    <Text size="sm" c="dimmed">
+                      {t('decoys.neverVerified')}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  {h.problems.length === 0 ? (
+                    <Text size="sm" c="dimmed">
+                      {t('decoys.noProblems')}
+                    </Text>
+                  ) : (
+                    <Tooltip
+                      multiline
+                      w={360}
+                      label={
+                        <List size="xs" spacing={2}>
+                          {h.problems.slice(0, 8).map((p) => (
+                            <List.Item key={p.directory}>
+                              {p.directory}: {directoryProblemText(t, `${p.directory} ${p.message}`, p.message)}
+                            </List.Item>
+                          ))}
+                        </List>
+                      }
+                    >
+                      <Group gap={4} wrap="nowrap" data-testid="decoys-host-problems">
+                        <ThemeIcon size="sm" variant="light" color="yellow">
+                          <IconAlertTriangle size={14} />
+                        </ThemeIcon>
+                        <Text size="sm">{t('decoys.problemCount', { count: h.problems.length })}</Text>
+                      </Group>
+                    </Tooltip>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <IsolationBadge host={h} />
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </QueryTable>
       </Card>
     </Stack>
   );

@@ -9,7 +9,7 @@ import { decoyApi } from '../api/decoys.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { FacilityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { DangerButton, EditButton } from '../components/row-actions.tsx';
@@ -59,25 +59,25 @@ export function PoliciesTab() {
 
   return (
     <Card withBorder radius="md" padding="md">
-      <Group gap="sm" mb="md" align="flex-end">
+      <FilterBar
+        total={t('common.total', { count: total })}
+        actions={
+          canManage && (
+            <Button leftSection={<IconPlus size={18} />} onClick={() => open(null)} data-testid="decoy-policy-create">
+              {t('decoys.policies.create')}
+            </Button>
+          )
+        }
+      >
         <FacilityFilter
           label={t('decoys.filterFacility')}
           value={facilityId}
           onChange={(v) => filters.set({ facilityId: v })}
           testId="decoys-policies-filter-facility"
         />
-        <Text size="sm" c="dimmed" ml="auto">
-          {t('common.total', { count: total })}
-        </Text>
-        {canManage && (
-          <Button leftSection={<IconPlus size={18} />} onClick={() => open(null)} data-testid="decoy-policy-create">
-            {t('decoys.policies.create')}
-          </Button>
-        )}
-      </Group>
+      </FilterBar>
       <QueryTable
         query={list}
-        empty={!!list.data && list.data.items.length === 0}
         emptyText={t(canManage ? 'decoys.policies.emptyManage' : 'decoys.policies.empty')}
         minWidth={1050}
         testId="decoy-policies-table"

@@ -1,5 +1,5 @@
 import { type Facility, FacilityTypeSchema, PREFECTURES, prefectureName } from '@mamori/contracts';
-import { Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Card, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { facilityApi } from '../api/endpoints.ts';
 import { queryKeys } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
+import { FilterBar } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
@@ -76,7 +77,7 @@ export function FacilitiesPage() {
         }
       />
       <Card withBorder radius="md" padding="md">
-        <Group gap="sm" mb="md" align="flex-end">
+        <FilterBar total={t('common.total', { count: total })} totalTestId="facility-total">
           <TextInput
             label={t('facilities.search')}
             placeholder={t('facilities.searchPlaceholder')}
@@ -117,14 +118,10 @@ export function FacilitiesPage() {
             w={{ base: '100%', sm: 180 }}
             data-testid="facility-filter-prefecture"
           />
-          <Text size="sm" c="dimmed" ml="auto" data-testid="facility-total">
-            {t('common.total', { count: total })}
-          </Text>
-        </Group>
+        </FilterBar>
 
         <QueryTable
           query={list}
-          empty={!!list.data && list.data.items.length === 0}
           emptyText={t(
             filtered
               ? 'facilities.emptyFiltered'

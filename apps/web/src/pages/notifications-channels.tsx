@@ -474,7 +474,6 @@ export function ChannelsTab() {
       </Group>
       <QueryTable
         query={channels}
-        empty={!!channels.data && channels.list.length === 0}
         emptyText={t('notifications.emptyChannels')}
         minWidth={860}
         testId="channels-table"

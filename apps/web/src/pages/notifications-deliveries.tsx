@@ -11,7 +11,7 @@ import { type DeliveryHistoryQuery, notificationApi } from '../api/endpoints.ts'
 import { queryKeys, useFacilityDirectory, useNotificationChannels } from '../api/queries.ts';
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { EChart } from '../components/echart.tsx';
-import { FacilityFilter, SeverityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar, SeverityFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
@@ -150,7 +150,7 @@ export function DeliveriesTab() {
         <Text size="sm" c="dimmed" mb="md">
           {t('notifications.historyHelp')}
         </Text>
-        <Group gap="sm" mb="md" align="flex-end">
+        <FilterBar total={t('common.total', { count: total })} totalTestId="deliveries-total">
           <Select
             label={t('notifications.filters.status')}
             placeholder={t('common.all')}
@@ -207,14 +207,10 @@ export function DeliveriesTab() {
           >
             {t('notifications.refresh')}
           </Button>
-          <Text size="sm" c="dimmed" ml="auto" data-testid="deliveries-total">
-            {t('common.total', { count: total })}
-          </Text>
-        </Group>
+        </FilterBar>
 
         <QueryTable
           query={history}
-          empty={!!history.data && rows.length === 0}
           emptyText={t(narrowed ? 'notifications.emptyHistoryFiltered' : 'notifications.emptyHistory')}
           minWidth={1000}
           testId="deliveries-table"

@@ -240,7 +240,6 @@ export function RulesTab() {
         </Group>
         <QueryTable
           query={rules}
-          empty={!!rules.data && items.length === 0}
           emptyText={t(noChannels ? 'notifications.emptyRulesNoChannels' : 'notifications.emptyRules')}
           minWidth={1040}
           testId="rules-table"

@@ -1,5 +1,5 @@
 import { MFA_REQUIRED_ROLES, type OneTimeLink, RoleSchema, type User } from '@mamori/contracts';
-import { ActionIcon, Badge, Button, Card, Group, Menu, Modal, Select, Table, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Badge, Button, Card, Menu, Modal, Select, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
@@ -20,7 +20,7 @@ import { userApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { FacilityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { OneTimeLinkPanel } from '../components/one-time-link.tsx';
 import { PageHeader } from '../components/page-header.tsx';
@@ -135,7 +135,7 @@ export function UsersPage() {
         }
       />
       <Card withBorder radius="md" padding="md">
-        <Group gap="sm" mb="md" align="flex-end">
+        <FilterBar total={t('common.totalPeople', { count: total })}>
           <TextInput
             label={t('users.search')}
             placeholder={t('users.searchPlaceholder')}
@@ -170,14 +170,10 @@ export function UsersPage() {
             }}
             testId="user-filter-facility"
           />
-          <Text size="sm" c="dimmed" ml="auto">
-            {t('common.totalPeople', { count: total })}
-          </Text>
-        </Group>
+        </FilterBar>
 
         <QueryTable
           query={list}
-          empty={!!list.data && list.data.items.length === 0}
           emptyText={t('users.empty')}
           minWidth={960}
           testId="user-table"
