@@ -1,9 +1,73 @@
 import type { Severity } from '@mamori/contracts';
-import { Group, type MantineSpacing, Select, Text } from '@mantine/core';
+import { type ComboboxData, Group, type MantineSpacing, Select, Text, TextInput } from '@mantine/core';
+import { IconSearch } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFacilityDirectory } from '../api/queries.ts';
 import { SEVERITIES } from '../lib/alerts.ts';
+
+/** A choice above a list: empty means "all"; clearable; with `searchable`, typed to narrow the choices. */
+export function SelectFilter({
+  label,
+  data,
+  value,
+  onChange,
+  searchable,
+  width,
+  testId,
+}: {
+  label: string;
+  data: ComboboxData;
+  value: string | null;
+  onChange: (value: string | null) => void;
+  searchable?: boolean;
+  /** Its width from the small breakpoint up (full width below). */
+  width: number;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Select
+      label={label}
+      placeholder={t('common.all')}
+      data={data}
+      value={value}
+      onChange={onChange}
+      searchable={searchable}
+      clearable
+      nothingFoundMessage={searchable ? t('common.nothingFound') : undefined}
+      w={{ base: '100%', sm: width }}
+      data-testid={testId}
+    />
+  );
+}
+
+/** A search box above a list. */
+export function SearchFilter({
+  label,
+  placeholder,
+  value,
+  onChange,
+  testId,
+}: {
+  label: string;
+  placeholder: string;
+  value: string;
+  onChange: (value: string) => void;
+  testId: string;
+}) {
+  return (
+    <TextInput
+      label={label}
+      placeholder={placeholder}
+      leftSection={<IconSearch size={16} />}
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      w={{ base: '100%', sm: 260 }}
+      data-testid={testId}
+    />
+  );
+}
 
 /**
  * The "facility" filter above a list: every facility the user sees, searchable; hidden when the
@@ -20,21 +84,17 @@ export function FacilityFilter({
   onChange: (facilityId: string | null) => void;
   testId: string;
 }) {
-  const { t } = useTranslation();
   const facilities = useFacilityDirectory();
   if (facilities.list.length <= 1) return null;
   return (
-    <Select
+    <SelectFilter
       label={label}
-      placeholder={t('common.all')}
       data={facilities.list.map((f) => ({ value: f.id, label: f.name }))}
       value={value}
       onChange={onChange}
       searchable
-      clearable
-      nothingFoundMessage={t('common.nothingFound')}
-      w={{ base: '100%', sm: 240 }}
-      data-testid={testId}
+      width={240}
+      testId={testId}
     />
   );
 }
@@ -53,15 +113,13 @@ export function SeverityFilter({
 }) {
   const { t } = useTranslation();
   return (
-    <Select
+    <SelectFilter
       label={label}
-      placeholder={t('common.all')}
       data={SEVERITIES.map((s) => ({ value: s, label: t(`severity.${s}`) }))}
       value={value}
       onChange={onChange}
-      clearable
-      w={{ base: '100%', sm: 150 }}
-      data-testid={testId}
+      width={150}
+      testId={testId}
     />
   );
 }

@@ -1,5 +1,5 @@
 import { type Agent, AgentStatusSchema } from '@mamori/contracts';
-import { Badge, Button, Card, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Badge, Button, Card, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconBan, IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -9,7 +9,7 @@ import { agentApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar, SelectFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
@@ -102,15 +102,13 @@ export function AgentsPage() {
             onChange={(v) => filters.set({ facilityId: v })}
             testId="agents-filter-facility"
           />
-          <Select
+          <SelectFilter
             label={t('agents.filterStatus')}
-            placeholder={t('common.all')}
             data={AgentStatusSchema.options.map((s) => ({ value: s, label: t(`agents.status.${s}`) }))}
             value={status}
             onChange={(v) => filters.set({ status: v })}
-            clearable
-            w={{ base: '100%', sm: 170 }}
-            data-testid="agents-filter-status"
+            width={170}
+            testId="agents-filter-status"
           />
         </FilterBar>
 

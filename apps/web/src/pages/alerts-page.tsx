@@ -7,7 +7,7 @@ import { Link, useNavigate } from 'react-router';
 import { alertApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { AlertStatusBadge, SeverityBadge } from '../components/alert-badges.tsx';
-import { FacilityFilter, FilterBar, SeverityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar, SelectFilter, SeverityFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { LiveIndicator } from '../components/live-indicator.tsx';
 import { PageHeader } from '../components/page-header.tsx';
@@ -112,15 +112,13 @@ export function AlertsPage() {
             onChange={(v) => filters.set({ facilityId: v })}
             testId="alerts-filter-facility"
           />
-          <Select
+          <SelectFilter
             label={t('alerts.filterSource')}
-            placeholder={t('common.all')}
             data={sources.map((s) => ({ value: s, label: t(`alerts.source.${s}`, { defaultValue: s }) }))}
             value={source}
             onChange={(v) => filters.set({ source: v })}
-            clearable
-            w={{ base: '100%', sm: 170 }}
-            data-testid="alerts-filter-source"
+            width={170}
+            testId="alerts-filter-source"
           />
         </FilterBar>
 

@@ -1,7 +1,7 @@
 import '@mantine/dates/styles.css';
 import 'dayjs/locale/ja';
 import type { AuditEntry } from '@mamori/contracts';
-import { Alert, Badge, Button, Card, Code, Group, Modal, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Modal, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { DatePickerInput, DatesProvider } from '@mantine/dates';
 import { IconDownload, IconInfoCircle, IconShieldCheck, IconShieldX } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
@@ -11,7 +11,7 @@ import { auditApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory, useUserDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
-import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar, SelectFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
@@ -116,9 +116,8 @@ export function AuditPage() {
         )}
         <Card withBorder radius="md" padding="md">
           <FilterBar total={t('common.total', { count: total })} totalTestId="audit-total">
-            <Select
+            <SelectFilter
               label={t('audit.filterAction')}
-              placeholder={t('common.all')}
               data={AUDIT_ACTIONS.map((a) => ({ value: a, label: actionLabel(t, a) }))}
               value={action}
               onChange={(v) => {
@@ -126,10 +125,8 @@ export function AuditPage() {
                 setPage(1);
               }}
               searchable
-              clearable
-              nothingFoundMessage={t('common.nothingFound')}
-              w={{ base: '100%', sm: 240 }}
-              data-testid="audit-filter-action"
+              width={240}
+              testId="audit-filter-action"
             />
             <FacilityFilter
               label={t('audit.filterFacility')}

@@ -1,14 +1,14 @@
 import { type Facility, FacilityTypeSchema, PREFECTURES, prefectureName } from '@mamori/contracts';
-import { Badge, Button, Card, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Card, Stack, Table, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { facilityApi } from '../api/endpoints.ts';
 import { queryKeys } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
-import { FilterBar } from '../components/list-filters.tsx';
+import { FilterBar, SearchFilter, SelectFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
@@ -78,34 +78,29 @@ export function FacilitiesPage() {
       />
       <Card withBorder radius="md" padding="md">
         <FilterBar total={t('common.total', { count: total })} totalTestId="facility-total">
-          <TextInput
+          <SearchFilter
             label={t('facilities.search')}
             placeholder={t('facilities.searchPlaceholder')}
-            leftSection={<IconSearch size={16} />}
             value={search}
-            onChange={(e) => {
-              setSearch(e.currentTarget.value);
+            onChange={(v) => {
+              setSearch(v);
               setPage(1);
             }}
-            w={{ base: '100%', sm: 260 }}
-            data-testid="facility-search"
+            testId="facility-search"
           />
-          <Select
+          <SelectFilter
             label={t('facilities.filterType')}
-            placeholder={t('common.all')}
             data={FacilityTypeSchema.options.map((ty) => ({ value: ty, label: t(`facilityTypes.${ty}`) }))}
             value={type}
             onChange={(v) => {
               setType(v);
               setPage(1);
             }}
-            clearable
-            w={{ base: '100%', sm: 200 }}
-            data-testid="facility-filter-type"
+            width={200}
+            testId="facility-filter-type"
           />
-          <Select
+          <SelectFilter
             label={t('facilities.filterPrefecture')}
-            placeholder={t('common.all')}
             data={PREFECTURES.map((p) => ({ value: p.code, label: p[lang] }))}
             value={prefecture}
             onChange={(v) => {
@@ -113,10 +108,8 @@ export function FacilitiesPage() {
               setPage(1);
             }}
             searchable
-            clearable
-            nothingFoundMessage={t('common.nothingFound')}
-            w={{ base: '100%', sm: 180 }}
-            data-testid="facility-filter-prefecture"
+            width={180}
+            testId="facility-filter-prefecture"
           />
         </FilterBar>
 

@@ -11,7 +11,7 @@ import { type DeliveryHistoryQuery, notificationApi } from '../api/endpoints.ts'
 import { queryKeys, useFacilityDirectory, useNotificationChannels } from '../api/queries.ts';
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { EChart } from '../components/echart.tsx';
-import { FacilityFilter, FilterBar, SeverityFilter } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar, SelectFilter, SeverityFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
@@ -151,27 +151,22 @@ export function DeliveriesTab() {
           {t('notifications.historyHelp')}
         </Text>
         <FilterBar total={t('common.total', { count: total })} totalTestId="deliveries-total">
-          <Select
+          <SelectFilter
             label={t('notifications.filters.status')}
-            placeholder={t('common.all')}
             data={DELIVERY_STATUSES.map((s) => ({ value: s, label: t(`notifications.status.${s}`) }))}
             value={status}
             onChange={(v) => filters.set({ status: v })}
-            clearable
-            w={{ base: '100%', sm: 150 }}
-            data-testid="deliveries-filter-status"
+            width={150}
+            testId="deliveries-filter-status"
           />
-          <Select
+          <SelectFilter
             label={t('notifications.filters.channel')}
-            placeholder={t('common.all')}
             data={channels.list.map((c) => ({ value: c.id, label: c.name }))}
             value={channelId}
             onChange={(v) => filters.set({ channelId: v })}
-            clearable
             searchable
-            nothingFoundMessage={t('common.nothingFound')}
-            w={{ base: '100%', sm: 200 }}
-            data-testid="deliveries-filter-channel"
+            width={200}
+            testId="deliveries-filter-channel"
           />
           <SeverityFilter
             label={t('notifications.filters.severity')}

@@ -1,5 +1,5 @@
 import { MFA_REQUIRED_ROLES, type OneTimeLink, RoleSchema, type User } from '@mamori/contracts';
-import { ActionIcon, Badge, Button, Card, Menu, Modal, Select, Table, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Badge, Button, Card, Menu, Modal, Table, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
@@ -7,7 +7,6 @@ import {
   IconKey,
   IconLockOpen,
   IconPencil,
-  IconSearch,
   IconShieldOff,
   IconUserCheck,
   IconUserOff,
@@ -20,7 +19,7 @@ import { userApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
+import { FacilityFilter, FilterBar, SearchFilter, SelectFilter } from '../components/list-filters.tsx';
 import { ListPagination } from '../components/list-pagination.tsx';
 import { OneTimeLinkPanel } from '../components/one-time-link.tsx';
 import { PageHeader } from '../components/page-header.tsx';
@@ -136,30 +135,26 @@ export function UsersPage() {
       />
       <Card withBorder radius="md" padding="md">
         <FilterBar total={t('common.totalPeople', { count: total })}>
-          <TextInput
+          <SearchFilter
             label={t('users.search')}
             placeholder={t('users.searchPlaceholder')}
-            leftSection={<IconSearch size={16} />}
             value={search}
-            onChange={(e) => {
-              setSearch(e.currentTarget.value);
+            onChange={(v) => {
+              setSearch(v);
               setPage(1);
             }}
-            w={{ base: '100%', sm: 260 }}
-            data-testid="user-search"
+            testId="user-search"
           />
-          <Select
+          <SelectFilter
             label={t('users.filterRole')}
-            placeholder={t('common.all')}
             data={RoleSchema.options.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
             value={role}
             onChange={(v) => {
               setRole(v);
               setPage(1);
             }}
-            clearable
-            w={{ base: '100%', sm: 200 }}
-            data-testid="user-filter-role"
+            width={200}
+            testId="user-filter-role"
           />
           <FacilityFilter
             label={t('users.filterFacility')}
