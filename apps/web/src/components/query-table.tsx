@@ -1,5 +1,6 @@
 import { Table, type TableProps } from '@mantine/core';
-import type { CSSProperties, ReactNode } from 'react';
+import type { ComponentProps, CSSProperties, ReactNode } from 'react';
+import { ListPagination } from './list-pagination.tsx';
 import { QueryError } from './query-error.tsx';
 import { TableState } from './table-state.tsx';
 
@@ -16,6 +17,7 @@ export function QueryTable({
   query,
   empty = answeredEmpty(query.data),
   showError = true,
+  pagination,
   emptyText,
   minWidth,
   testId,
@@ -30,6 +32,8 @@ export function QueryTable({
   query: { error: unknown; isLoading: boolean; refetch: () => unknown; data?: object };
   /** The query answered and there is nothing to show (by default: it answered with no items). */
   empty?: boolean;
+  /** Page numbers below the list (shown when there is more than one page). */
+  pagination?: ComponentProps<typeof ListPagination>;
   /** False where the page shows the load error elsewhere. */
   showError?: boolean;
   emptyText: string;
@@ -59,6 +63,7 @@ export function QueryTable({
         </Table>
       </Table.ScrollContainer>
       <TableState loading={query.isLoading} empty={empty} emptyText={emptyText} />
+      {pagination && <ListPagination {...pagination} />}
     </>
   );
 }

@@ -2,7 +2,7 @@ import { type Agent, AgentStatusSchema } from '@mamori/contracts';
 import { Badge, Button, Card, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconBan, IconPlus } from '@tabler/icons-react';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { agentApi } from '../api/endpoints.ts';
@@ -10,7 +10,6 @@ import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { FacilityFilter, FilterBar, SelectFilter } from '../components/list-filters.tsx';
-import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { DangerButton } from '../components/row-actions.tsx';
@@ -18,6 +17,7 @@ import { currentLang } from '../i18n/index.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useConfirmedMutation } from '../lib/use-confirmed-mutation.ts';
 import { useNow } from '../lib/use-now.ts';
+import { usePagedQuery } from '../lib/use-paged-query.ts';
 import { useSearchFilters } from '../lib/use-search-filters.ts';
 import { AgentEnrolModal } from './agent-enrol-modal.tsx';
 
@@ -65,10 +65,16 @@ export function AgentsPage() {
   const canManage = can('agent:manage');
 
   const query = { facilityId: facilityId ?? undefined, status: status ?? undefined };
-  const list = useQuery({
-    queryKey: [...queryKeys.agents, 'list', query, page],
-    queryFn: () => agentApi.list({ ...query, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
+  const {
+    query: list,
+    total,
+    pagination,
+  } = usePagedQuery({
+    queryKey: [...queryKeys.agents, 'list', query],
+    fetchPage: (paging) => agentApi.list({ ...query, ...paging }),
+    page,
+    pageSize: PAGE_SIZE,
+    onPage: (p) => filters.set({ page: p }),
   });
   const revoke = useConfirmedMutation({
     mutationFn: (a: Agent) => agentApi.revoke(a.id),
@@ -78,7 +84,6 @@ export function AgentsPage() {
     },
   });
   const revoking = revoke.target;
-  const total = list.data?.total ?? 0;
   const filtered = !!(facilityId || status);
 
   return (
@@ -113,6 +118,7 @@ export function AgentsPage() {
         </FilterBar>
 
         <QueryTable
+          pagination={{ ...pagination, testId: 'agents-pagination' }}
           query={list}
           emptyText={t(filtered ? 'agents.emptyFiltered' : canManage ? 'agents.emptyAll' : 'agents.emptyNone')}
           minWidth={1000}
@@ -210,13 +216,6 @@ export function AgentsPage() {
             </Table.Tr>
           ))}
         </QueryTable>
-        <ListPagination
-          total={total}
-          pageSize={PAGE_SIZE}
-          page={page}
-          onChange={(p) => filters.set({ page: p })}
-          testId="agents-pagination"
-        />
       </Card>
 
       <ConfirmDialog

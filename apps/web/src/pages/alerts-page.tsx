@@ -1,6 +1,5 @@
 import type { Alert } from '@mamori/contracts';
 import { Anchor, Card, Select, Stack, Table, Text } from '@mantine/core';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -8,7 +7,6 @@ import { alertApi } from '../api/endpoints.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { AlertStatusBadge, SeverityBadge } from '../components/alert-badges.tsx';
 import { FacilityFilter, FilterBar, SelectFilter, SeverityFilter } from '../components/list-filters.tsx';
-import { ListPagination } from '../components/list-pagination.tsx';
 import { LiveIndicator } from '../components/live-indicator.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
@@ -16,6 +14,7 @@ import { currentLang } from '../i18n/index.ts';
 import { ALERT_STATUSES, alertTitle, isAlertStatus, isSeverity, KNOWN_SOURCES } from '../lib/alerts.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { useNow } from '../lib/use-now.ts';
+import { usePagedQuery } from '../lib/use-paged-query.ts';
 import { useSearchFilters } from '../lib/use-search-filters.ts';
 
 const PAGE_SIZE = 50;
@@ -71,13 +70,18 @@ export function AlertsPage() {
     facilityId: facilityId ?? undefined,
     source: source ?? undefined,
   };
-  const list = useQuery({
-    queryKey: [...queryKeys.alerts, 'list', query, page],
-    queryFn: () => alertApi.list({ ...query, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
+  const {
+    query: list,
+    total,
+    pagination,
+  } = usePagedQuery({
+    queryKey: [...queryKeys.alerts, 'list', query],
+    fetchPage: (paging) => alertApi.list({ ...query, ...paging }),
+    page,
+    pageSize: PAGE_SIZE,
+    onPage: (p) => filters.set({ page: p }),
   });
   const fresh = useFreshIds(list.data?.items, JSON.stringify([query, page]));
-  const total = list.data?.total ?? 0;
   const narrowed = !!(severity || facilityId || source || isAlertStatus(status));
   const sources: string[] = [...KNOWN_SOURCES];
   if (source && !sources.includes(source)) sources.push(source);
@@ -123,6 +127,7 @@ export function AlertsPage() {
         </FilterBar>
 
         <QueryTable
+          pagination={{ ...pagination, testId: 'alerts-pagination' }}
           query={list}
           emptyText={t(narrowed ? 'alerts.emptyFiltered' : status === 'open' ? 'alerts.emptyOpen' : 'alerts.emptyAll')}
           minWidth={980}
@@ -198,13 +203,6 @@ export function AlertsPage() {
             </Table.Tr>
           ))}
         </QueryTable>
-        <ListPagination
-          total={total}
-          pageSize={PAGE_SIZE}
-          page={page}
-          onChange={(p) => filters.set({ page: p })}
-          testId="alerts-pagination"
-        />
       </Card>
     </>
   );

@@ -4,7 +4,7 @@ import type { AuditEntry } from '@mamori/contracts';
 import { Alert, Badge, Button, Card, Code, Group, Modal, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { DatePickerInput, DatesProvider } from '@mantine/dates';
 import { IconDownload, IconInfoCircle, IconShieldCheck, IconShieldX } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { auditApi } from '../api/endpoints.ts';
@@ -12,12 +12,12 @@ import { queryKeys, useFacilityDirectory, useUserDirectory } from '../api/querie
 import { useSession } from '../api/session.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { FacilityFilter, FilterBar, SelectFilter } from '../components/list-filters.tsx';
-import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { AUDIT_ACTIONS, actionLabel, actorName, describeEntry } from '../lib/audit.ts';
 import { formatDateTimeSeconds, jstDayEndIso, jstDayStartIso } from '../lib/format.ts';
+import { usePagedQuery } from '../lib/use-paged-query.ts';
 
 const PAGE_SIZE = 50;
 
@@ -53,13 +53,18 @@ export function AuditPage() {
     from: range[0] ? jstDayStartIso(range[0]) : undefined,
     to: range[1] ? jstDayEndIso(range[1]) : range[0] ? jstDayEndIso(range[0]) : undefined,
   };
-  const list = useQuery({
-    queryKey: [...queryKeys.audit, 'list', filters, page],
-    queryFn: () => auditApi.list({ ...filters, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
+  const {
+    query: list,
+    total,
+    pagination,
+  } = usePagedQuery({
+    queryKey: [...queryKeys.audit, 'list', filters],
+    fetchPage: (paging) => auditApi.list({ ...filters, ...paging }),
+    page,
+    pageSize: PAGE_SIZE,
+    onPage: setPage,
   });
   const verify = useMutation({ mutationFn: auditApi.verify });
-  const total = list.data?.total ?? 0;
   const facilityName = (id: string | null) =>
     id ? (facilities.byId.get(id)?.name ?? t('common.unknown')) : t('audit.regionLevel');
 
@@ -158,6 +163,7 @@ export function AuditPage() {
           </FilterBar>
 
           <QueryTable
+            pagination={{ ...pagination, testId: 'audit-pagination' }}
             query={list}
             emptyText={t('audit.empty')}
             minWidth={900}
@@ -214,7 +220,6 @@ export function AuditPage() {
               </Table.Tr>
             ))}
           </QueryTable>
-          <ListPagination total={total} pageSize={PAGE_SIZE} page={page} onChange={setPage} testId="audit-pagination" />
         </Card>
         <Text size="xs" c="dimmed">
           <IconInfoCircle size={14} style={{ verticalAlign: 'middle' }} /> {t('audit.retentionNote')}

@@ -29,7 +29,7 @@ import {
   IconNetworkOff,
   IconShieldX,
 } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ComponentType, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -39,7 +39,6 @@ import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { ListPagination } from '../components/list-pagination.tsx';
 import { LiveIndicator } from '../components/live-indicator.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryError } from '../components/query-error.tsx';
@@ -59,6 +58,7 @@ import {
 } from '../lib/decoys.ts';
 import { formatDateTime, formatDateTimeSeconds, formatRelative } from '../lib/format.ts';
 import { useNow } from '../lib/use-now.ts';
+import { usePagedQuery } from '../lib/use-paged-query.ts';
 import { useCoverage } from './decoys-coverage.tsx';
 import { AgentStatusBadge, CoverageBadge, IsolationBadge, useDecoyLiveRefresh } from './decoys-shared.tsx';
 
@@ -393,11 +393,13 @@ export function DecoyHostPage() {
     queryFn: () => decoyApi.timeline(agentId),
     enabled: !!host,
   });
-  const decoys = useQuery({
-    queryKey: [...queryKeys.decoys, 'host-decoys', agentId, page],
-    queryFn: () => decoyApi.decoys({ agentId, limit: DECOY_PAGE, offset: (page - 1) * DECOY_PAGE }),
+  const { query: decoys, pagination: decoysPages } = usePagedQuery({
+    queryKey: [...queryKeys.decoys, 'host-decoys', agentId],
+    fetchPage: (paging) => decoyApi.decoys({ agentId, ...paging }),
+    page,
+    pageSize: DECOY_PAGE,
+    onPage: setPage,
     enabled: !!host,
-    placeholderData: keepPreviousData,
   });
 
   const back = (
@@ -568,6 +570,7 @@ export function DecoyHostPage() {
             {t('decoys.host.decoysHelp')}
           </Text>
           <QueryTable
+            pagination={{ ...decoysPages, testId: 'decoy-host-decoys-pagination' }}
             query={decoys}
             emptyText={t('decoys.host.decoysEmpty')}
             minWidth={640}
@@ -619,13 +622,6 @@ export function DecoyHostPage() {
               </Table.Tr>
             ))}
           </QueryTable>
-          <ListPagination
-            total={decoys.data?.total ?? 0}
-            pageSize={DECOY_PAGE}
-            page={page}
-            onChange={setPage}
-            testId="decoy-host-decoys-pagination"
-          />
           {host.verifiedAt && (
             <Text size="xs" c="dimmed" mt="sm">
               {t('decoys.host.verifiedAt', { at: formatDateTime(host.verifiedAt, lang) })}

@@ -1,17 +1,16 @@
 import { Anchor, Badge, Card, Group, List, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { IconInfoCircle } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { decoyApi } from '../api/decoys.ts';
 import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
-import { ListPagination } from '../components/list-pagination.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { fileName } from '../lib/decoys.ts';
 import { formatDateTimeSeconds, formatRelative } from '../lib/format.ts';
 import { useNow } from '../lib/use-now.ts';
+import { usePagedQuery } from '../lib/use-paged-query.ts';
 import { useSearchFilters } from '../lib/use-search-filters.ts';
 import { useCoverage } from './decoys-coverage.tsx';
 
@@ -63,13 +62,17 @@ export function BeaconsTab() {
   const { page } = filters;
   const hosts = useCoverage(null);
   const hostname = new Map((hosts.data?.hosts ?? []).map((h) => [h.agentId, h.hostname]));
-  const list = useQuery({
-    queryKey: [...queryKeys.decoys, 'beacons', facilityId, page],
-    queryFn: () =>
-      decoyApi.beaconHits({ facilityId: facilityId ?? undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
+  const {
+    query: list,
+    total,
+    pagination,
+  } = usePagedQuery({
+    queryKey: [...queryKeys.decoys, 'beacons', facilityId],
+    fetchPage: (paging) => decoyApi.beaconHits({ facilityId: facilityId ?? undefined, ...paging }),
+    page,
+    pageSize: PAGE_SIZE,
+    onPage: (p) => filters.set({ page: p }),
   });
-  const total = list.data?.total ?? 0;
 
   return (
     <Stack gap="lg">
@@ -86,6 +89,7 @@ export function BeaconsTab() {
           />
         </FilterBar>
         <QueryTable
+          pagination={{ ...pagination, testId: 'beacon-hits-pagination' }}
           query={list}
           emptyText={t('decoys.beacons.empty')}
           minWidth={1000}
@@ -160,13 +164,6 @@ export function BeaconsTab() {
             </Table.Tr>
           ))}
         </QueryTable>
-        <ListPagination
-          total={total}
-          pageSize={PAGE_SIZE}
-          page={page}
-          onChange={(p) => filters.set({ page: p })}
-          testId="beacon-hits-pagination"
-        />
       </Card>
       <BeaconViewerNotes />
     </Stack>

@@ -2,7 +2,7 @@ import type { DecoyPolicy } from '@mamori/contracts';
 import { Badge, Button, Card, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconEdit, IconPlus } from '@tabler/icons-react';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { decoyApi } from '../api/decoys.ts';
@@ -10,13 +10,13 @@ import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { FacilityFilter, FilterBar } from '../components/list-filters.tsx';
-import { ListPagination } from '../components/list-pagination.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { DangerButton, EditButton } from '../components/row-actions.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { DECOY_KIND_ORDER } from '../lib/decoys.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useConfirmedMutation } from '../lib/use-confirmed-mutation.ts';
+import { usePagedQuery } from '../lib/use-paged-query.ts';
 import { useSearchFilters } from '../lib/use-search-filters.ts';
 import { DecoyPolicyFormModal } from './decoy-policy-form.tsx';
 
@@ -37,11 +37,16 @@ export function PoliciesTab() {
   const [editing, setEditing] = useState<DecoyPolicy | null>(null);
   const [formOpen, setFormOpen] = useState(false);
 
-  const list = useQuery({
-    queryKey: [...queryKeys.decoys, 'policies', facilityId, page],
-    queryFn: () =>
-      decoyApi.policies({ facilityId: facilityId ?? undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
+  const {
+    query: list,
+    total,
+    pagination,
+  } = usePagedQuery({
+    queryKey: [...queryKeys.decoys, 'policies', facilityId],
+    fetchPage: (paging) => decoyApi.policies({ facilityId: facilityId ?? undefined, ...paging }),
+    page,
+    pageSize: PAGE_SIZE,
+    onPage: (p) => filters.set({ page: p }),
   });
   const remove = useConfirmedMutation({
     mutationFn: (p: DecoyPolicy) => decoyApi.deletePolicy(p.id),
@@ -55,7 +60,6 @@ export function PoliciesTab() {
     setEditing(p);
     setFormOpen(true);
   };
-  const total = list.data?.total ?? 0;
 
   return (
     <Card withBorder radius="md" padding="md">
@@ -77,6 +81,7 @@ export function PoliciesTab() {
         />
       </FilterBar>
       <QueryTable
+        pagination={{ ...pagination, testId: 'decoy-policies-pagination' }}
         query={list}
         emptyText={t(canManage ? 'decoys.policies.emptyManage' : 'decoys.policies.empty')}
         minWidth={1050}
@@ -199,13 +204,6 @@ export function PoliciesTab() {
           </Table.Tr>
         ))}
       </QueryTable>
-      <ListPagination
-        total={total}
-        pageSize={PAGE_SIZE}
-        page={page}
-        onChange={(p) => filters.set({ page: p })}
-        testId="decoy-policies-pagination"
-      />
 
       <DecoyPolicyFormModal
         opened={formOpen}

@@ -2,19 +2,18 @@ import { type Facility, FacilityTypeSchema, PREFECTURES, prefectureName } from '
 import { Badge, Button, Card, Stack, Table, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { facilityApi } from '../api/endpoints.ts';
 import { queryKeys } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { FilterBar, SearchFilter, SelectFilter } from '../components/list-filters.tsx';
-import { ListPagination } from '../components/list-pagination.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { EditButton } from '../components/row-actions.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { formatDateTime } from '../lib/format.ts';
+import { usePagedQuery } from '../lib/use-paged-query.ts';
 import { FacilityFormModal } from './facility-form-modal.tsx';
 
 const PAGE_SIZE = 20;
@@ -50,12 +49,17 @@ export function FacilitiesPage() {
     prefecture: prefecture ?? undefined,
     q: q || undefined,
   };
-  const list = useQuery({
-    queryKey: [...queryKeys.facilities, 'list', filters, page],
-    queryFn: () => facilityApi.list({ ...filters, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
+  const {
+    query: list,
+    total,
+    pagination,
+  } = usePagedQuery({
+    queryKey: [...queryKeys.facilities, 'list', filters],
+    fetchPage: (paging) => facilityApi.list({ ...filters, ...paging }),
+    page,
+    pageSize: PAGE_SIZE,
+    onPage: setPage,
   });
-  const total = list.data?.total ?? 0;
   const filtered = !!(filters.type || filters.prefecture || filters.q);
 
   const openForm = (f: Facility | null) => {
@@ -114,6 +118,7 @@ export function FacilitiesPage() {
         </FilterBar>
 
         <QueryTable
+          pagination={{ ...pagination, testId: 'facility-pagination' }}
           query={list}
           emptyText={t(
             filtered
@@ -171,13 +176,6 @@ export function FacilitiesPage() {
             </Table.Tr>
           ))}
         </QueryTable>
-        <ListPagination
-          total={total}
-          pageSize={PAGE_SIZE}
-          page={page}
-          onChange={setPage}
-          testId="facility-pagination"
-        />
       </Card>
       <FacilityFormModal opened={formOpen} facility={editing} onClose={() => setFormOpen(false)} />
     </>

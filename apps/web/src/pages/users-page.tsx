@@ -12,7 +12,7 @@ import {
   IconUserOff,
   IconUserPlus,
 } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { userApi } from '../api/endpoints.ts';
@@ -20,13 +20,13 @@ import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { FacilityFilter, FilterBar, SearchFilter, SelectFilter } from '../components/list-filters.tsx';
-import { ListPagination } from '../components/list-pagination.tsx';
 import { OneTimeLinkPanel } from '../components/one-time-link.tsx';
 import { PageHeader } from '../components/page-header.tsx';
 import { QueryTable } from '../components/query-table.tsx';
 import { currentLang } from '../i18n/index.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { canManageUser } from '../lib/roles.ts';
+import { usePagedQuery } from '../lib/use-paged-query.ts';
 import { EditUserModal, InviteUserModal } from './user-modals.tsx';
 
 const PAGE_SIZE = 20;
@@ -71,12 +71,17 @@ export function UsersPage() {
     role: (role ?? undefined) as User['role'] | undefined,
     facilityId: facilityId ?? undefined,
   };
-  const list = useQuery({
-    queryKey: [...queryKeys.users, 'list', filters, page],
-    queryFn: () => userApi.list({ ...filters, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
+  const {
+    query: list,
+    total,
+    pagination,
+  } = usePagedQuery({
+    queryKey: [...queryKeys.users, 'list', filters],
+    fetchPage: (paging) => userApi.list({ ...filters, ...paging }),
+    page,
+    pageSize: PAGE_SIZE,
+    onPage: setPage,
   });
-  const total = list.data?.total ?? 0;
 
   const action = useMutation({
     mutationFn: async ({ kind, user }: { kind: ActionKind; user: User }) => {
@@ -168,6 +173,7 @@ export function UsersPage() {
         </FilterBar>
 
         <QueryTable
+          pagination={{ ...pagination, testId: 'user-pagination' }}
           query={list}
           emptyText={t('users.empty')}
           minWidth={960}
@@ -310,7 +316,6 @@ export function UsersPage() {
             );
           })}
         </QueryTable>
-        <ListPagination total={total} pageSize={PAGE_SIZE} page={page} onChange={setPage} testId="user-pagination" />
       </Card>
 
       <InviteUserModal opened={inviteOpen} onClose={() => setInviteOpen(false)} />
