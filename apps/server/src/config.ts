@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_DECOY_ROOTS } from '@mamori/contracts';
 import { z } from 'zod';
 import type { BlobStoreConfig } from './lib/blob-store/index.ts';
 
@@ -115,8 +116,8 @@ export const CONFIG_FIELDS = {
   MAMORI_WEB_DIR: z.string().optional().describe('built web console directory; default apps/web/dist'),
   MAMORI_DECOY_ROOTS: z
     .string()
-    .default('/srv,/home,/mnt,/media,/data,/opt/share,C:\\Users,C:\\Share,D:\\,E:\\,F:\\')
-    .describe('directories under which decoy policies may plant files, comma separated'),
+    .default([...DEFAULT_DECOY_ROOTS.posix, ...DEFAULT_DECOY_ROOTS.windows].join(','))
+    .describe('directories under which decoy policies may plant files, comma separated (\\\\ = any network share)'),
   MAMORI_BEACON_BASE_URL: z
     .url()
     .optional()

@@ -3,6 +3,7 @@ import {
   type AgentDecoyPolicy,
   type AgentEvent,
   type AgentIsolation,
+  BEACON_TOKEN_RE,
   type CreateDecoyPolicyRequest,
   type DecoyCoverageHost,
   type DecoyInventoryReport,
@@ -482,7 +483,7 @@ export async function recordBeaconHit(
   hit: { token: string; channel: 'http' | 'dns'; ip: string; userAgent: string },
 ): Promise<boolean> {
   const token = hit.token.toLowerCase();
-  if (!/^[a-z0-9]{16,63}$/.test(token)) return false;
+  if (!BEACON_TOKEN_RE.test(token)) return false;
   return withScope(db, SYSTEM_SCOPE, async (tx) => {
     const [d] = await tx
       .select({
