@@ -1,5 +1,5 @@
 import type { Facility, User } from '@mamori/contracts';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { facilityApi, notificationApi, settingsApi, userApi } from './endpoints.ts';
 import { useSession } from './session.tsx';
 
@@ -78,4 +78,13 @@ export function useNotificationRules() {
     queryFn: notificationApi.rules,
     enabled: can('notification:manage'),
   });
+}
+
+/** After a change: reload the lists of its area and the audit log (every change is logged). */
+export function useRefreshAfterChange(area: readonly unknown[]): () => void {
+  const queryClient = useQueryClient();
+  return () => {
+    void queryClient.invalidateQueries({ queryKey: area });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+  };
 }

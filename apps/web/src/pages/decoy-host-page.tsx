@@ -29,13 +29,13 @@ import {
   IconNetworkOff,
   IconShieldX,
 } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { type ComponentType, type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../api/client.ts';
 import { decoyApi } from '../api/decoys.ts';
-import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
+import { queryKeys, useFacilityDirectory, useRefreshAfterChange } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
@@ -285,15 +285,14 @@ function IsolationCard({
 }) {
   const { t } = useTranslation();
   const { can } = useSession();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.decoys);
   const [asking, setAsking] = useState<IsolationState | null>(null);
   const [reason, setReason] = useState('');
   const view = isolationView(host);
   const change = useMutation({
     mutationFn: (v: { desired: IsolationState; reason: string }) => decoyApi.setIsolation(agentId, v.desired, v.reason),
     onSuccess: (_, v) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.decoys });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
       notifications.show({
         color: v.desired === 'isolated' ? 'orange' : 'teal',
         message: t(v.desired === 'isolated' ? 'decoys.host.isolateRequested' : 'decoys.host.releaseRequested', {

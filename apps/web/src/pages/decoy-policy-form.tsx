@@ -18,12 +18,12 @@ import {
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { decoyApi } from '../api/decoys.ts';
 import { agentApi } from '../api/endpoints.ts';
-import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
+import { queryKeys, useFacilityDirectory, useRefreshAfterChange } from '../api/queries.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { FormFooter } from '../components/form-footer.tsx';
 import { DECOY_KIND_ORDER, directoryErrors, splitDirectories } from '../lib/decoys.ts';
@@ -84,7 +84,7 @@ export function DecoyPolicyFormModal({
   onClose: () => void;
 }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.decoys);
   const facilities = useFacilityDirectory();
   // The server's problems with single directories, by line of the text box (0 = the whole list).
   const [dirErrors, setDirErrors] = useState<Map<number, string>>(new Map());
@@ -118,8 +118,7 @@ export function DecoyPolicyFormModal({
         : decoyApi.createPolicy({ ...input, facilityId: v.facilityId ?? '' });
     },
     onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.decoys });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
       notifications.show({
         color: 'teal',
         message: t(policy ? 'decoys.policies.updated' : 'decoys.policies.created', { name: saved.name }),

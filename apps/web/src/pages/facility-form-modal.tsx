@@ -9,11 +9,11 @@ import {
 import { Checkbox, Divider, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { facilityApi } from '../api/endpoints.ts';
-import { queryKeys } from '../api/queries.ts';
+import { queryKeys, useRefreshAfterChange } from '../api/queries.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { FormFooter } from '../components/form-footer.tsx';
 import { currentLang } from '../i18n/index.ts';
@@ -115,7 +115,7 @@ export function FacilityFormModal({
 }) {
   const { t } = useTranslation();
   const lang = currentLang();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.facilities);
   const form = useForm<FacilityForm>({
     initialValues: toForm(null),
     validate: validateWith(CreateFacilityRequestSchema, toRequest, t),
@@ -128,8 +128,7 @@ export function FacilityFormModal({
           facilityApi.update(facility.id, { ...req, onCallContact: req.onCallContact ?? null })
         : facilityApi.create(req),
     onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.facilities });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
       notifications.show({
         color: 'teal',
         message: t(facility ? 'facilities.updated' : 'facilities.created', { name: saved.name }),

@@ -36,11 +36,17 @@ import {
   IconShieldLock,
   IconWebhook,
 } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { type ComponentType, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { notificationApi } from '../api/endpoints.ts';
-import { queryKeys, useFacilityDirectory, useNotificationChannels, useNotificationRules } from '../api/queries.ts';
+import {
+  queryKeys,
+  useFacilityDirectory,
+  useNotificationChannels,
+  useNotificationRules,
+  useRefreshAfterChange,
+} from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
@@ -141,7 +147,7 @@ function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) 
 function ChannelModal({ opened, editing, onClose }: { opened: boolean; editing: Channel | null; onClose: () => void }) {
   const { t } = useTranslation();
   const { session } = useSession();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.notifications);
   const facilities = useFacilityDirectory();
   const isRegion = session?.user.role === 'region_admin';
   const ownFacility = session?.user.facilityId ?? null;
@@ -159,8 +165,7 @@ function ChannelModal({ opened, editing, onClose }: { opened: boolean; editing: 
       return notificationApi.updateChannel(editing.id, isRegion || v.kind === 'email' ? { ...rest, config } : rest);
     },
     onSuccess: (saved, v) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
       notifications.show({
         color: 'teal',
         message: t(editing ? 'notifications.channelUpdated' : 'notifications.channelCreated', { name: saved.name }),
@@ -432,7 +437,7 @@ function TestResultModal({
 export function ChannelsTab() {
   const { t } = useTranslation();
   const lang = currentLang();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.notifications);
   const facilities = useFacilityDirectory();
   const channels = useNotificationChannels();
   const rules = useNotificationRules();
@@ -445,8 +450,7 @@ export function ChannelsTab() {
   const remove = useConfirmedMutation({
     mutationFn: (c: Channel) => notificationApi.deleteChannel(c.id),
     onSuccess: (_ok, c) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
       notifications.show({ color: 'teal', message: t('notifications.channelDeleted', { name: c.name }) });
     },
   });
@@ -455,8 +459,7 @@ export function ChannelsTab() {
   const test = useMutation({
     mutationFn: (c: Channel) => notificationApi.testChannel(c.id),
     onSuccess: (result, channel) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
       setTested({ channel, result });
     },
     onError: (err) => notifications.show({ color: 'red', message: errorMessage(t, err) }),

@@ -8,7 +8,7 @@ import { useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { type DeliveryHistoryQuery, notificationApi } from '../api/endpoints.ts';
-import { queryKeys, useFacilityDirectory, useNotificationChannels } from '../api/queries.ts';
+import { queryKeys, useFacilityDirectory, useNotificationChannels, useRefreshAfterChange } from '../api/queries.ts';
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { EChart } from '../components/echart.tsx';
 import { FacilityFilter, FilterBar, SelectFilter, SeverityFilter } from '../components/list-filters.tsx';
@@ -42,6 +42,7 @@ export function DeliveriesTab() {
   const { t } = useTranslation();
   const lang = currentLang();
   const queryClient = useQueryClient();
+  const refreshLists = useRefreshAfterChange(queryKeys.notifications);
   const facilities = useFacilityDirectory();
   const channels = useNotificationChannels();
   const filters = useSearchFilters();
@@ -83,8 +84,7 @@ export function DeliveriesTab() {
   const retry = useMutation({
     mutationFn: (d: DeliveryListItem) => notificationApi.retryDelivery(d.id),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refreshLists();
       notifications.show({ color: 'teal', message: t('notifications.retryQueued') });
     },
     onError: (err) => notifications.show({ color: 'red', message: errorMessage(t, err) }),

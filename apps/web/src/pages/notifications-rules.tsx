@@ -16,11 +16,17 @@ import {
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconAlarm, IconPlus } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { notificationApi } from '../api/endpoints.ts';
-import { queryKeys, useFacilityDirectory, useNotificationChannels, useNotificationRules } from '../api/queries.ts';
+import {
+  queryKeys,
+  useFacilityDirectory,
+  useNotificationChannels,
+  useNotificationRules,
+  useRefreshAfterChange,
+} from '../api/queries.ts';
 import { SeverityBadge } from '../components/alert-badges.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
@@ -50,7 +56,7 @@ const THRESHOLDS: Severity[] = [...SEVERITIES].reverse();
 /** Adds or edits a rule: a channel (fixed when editing), which facility, from which severity up, which modules. */
 function RuleModal({ opened, editing, onClose }: { opened: boolean; editing: Rule | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.notifications);
   const facilities = useFacilityDirectory();
   const channels = useNotificationChannels();
   const form = useForm<RuleForm>({
@@ -61,8 +67,7 @@ function RuleModal({ opened, editing, onClose }: { opened: boolean; editing: Rul
     mutationFn: (v: RuleForm) =>
       editing ? notificationApi.updateRule(editing.id, toRuleUpdate(v)) : notificationApi.createRule(toRuleRequest(v)),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
       notifications.show({
         color: 'teal',
         message: t(editing ? 'notifications.ruleUpdated' : 'notifications.ruleCreated'),
@@ -187,16 +192,12 @@ function RuleModal({ opened, editing, onClose }: { opened: boolean; editing: Rul
 export function RulesTab() {
   const { t } = useTranslation();
   const lang = currentLang();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.notifications);
   const facilities = useFacilityDirectory();
   const channels = useNotificationChannels();
   const rules = useNotificationRules();
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<Rule | null>(null);
-  const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: queryKeys.notifications });
-    void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
-  };
   const toggle = useMutation({
     mutationFn: (r: Rule) => notificationApi.updateRule(r.id, { enabled: !r.enabled }),
     onSuccess: (saved) => {

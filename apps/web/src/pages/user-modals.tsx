@@ -10,13 +10,13 @@ import {
 import { Modal, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
 import { userApi } from '../api/endpoints.ts';
-import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
+import { queryKeys, useFacilityDirectory, useRefreshAfterChange } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { FormFooter } from '../components/form-footer.tsx';
@@ -146,7 +146,7 @@ function LocaleSelect({ testId, ...rest }: { testId: string } & Record<string, u
 export function InviteUserModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const { session } = useSession();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.users);
   const actorRole = session?.user.role ?? 'facility_staff';
   const roles = grantableRoles(actorRole);
   // A facility administrator invites only into their own facility.
@@ -170,8 +170,7 @@ export function InviteUserModal({ opened, onClose }: { opened: boolean; onClose:
     mutationFn: userApi.create,
     onSuccess: (res) => {
       setCreated(res);
-      void queryClient.invalidateQueries({ queryKey: queryKeys.users });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
     },
     onError: (err) => {
       const fields = serverFieldErrors(t, err);
@@ -250,7 +249,7 @@ export function InviteUserModal({ opened, onClose }: { opened: boolean; onClose:
 export function EditUserModal({ user, onClose }: { user: User | null; onClose: () => void }) {
   const { t } = useTranslation();
   const { session } = useSession();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.users);
   const actorRole = session?.user.role ?? 'facility_staff';
   const isSelf = !!user && user.id === session?.user.id;
   const roles = grantableRoles(actorRole);
@@ -286,8 +285,7 @@ export function EditUserModal({ user, onClose }: { user: User | null; onClose: (
     mutationFn: (req: UpdateUserRequest) =>
       user ? userApi.update(user.id, req) : Promise.reject(new Error('no user')),
     onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.users });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
       notifications.show({ color: 'teal', message: t('users.updated', { name: saved.displayName }) });
       onClose();
     },

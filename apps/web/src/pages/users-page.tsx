@@ -12,11 +12,11 @@ import {
   IconUserOff,
   IconUserPlus,
 } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { userApi } from '../api/endpoints.ts';
-import { queryKeys, useFacilityDirectory } from '../api/queries.ts';
+import { queryKeys, useFacilityDirectory, useRefreshAfterChange } from '../api/queries.ts';
 import { useSession } from '../api/session.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { FacilityFilter, FilterBar, SearchFilter, SelectFilter } from '../components/list-filters.tsx';
@@ -54,7 +54,7 @@ export function UsersPage() {
   const { t } = useTranslation();
   const lang = currentLang();
   const { session, can } = useSession();
-  const queryClient = useQueryClient();
+  const refresh = useRefreshAfterChange(queryKeys.users);
   const facilities = useFacilityDirectory();
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search.trim(), 300);
@@ -99,8 +99,7 @@ export function UsersPage() {
       }
     },
     onSuccess: (result, { kind, user }) => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.users });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.audit });
+      refresh();
       setPending(null);
       if (kind === 'resetPassword') {
         setResetLink({ link: result as OneTimeLink, user });
