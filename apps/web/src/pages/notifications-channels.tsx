@@ -67,6 +67,7 @@ import {
   toChannelUpdate,
   validateChannelForm,
 } from '../lib/notifications.ts';
+import { useAddEdit } from '../lib/use-add-edit.ts';
 import { useConfirmedMutation } from '../lib/use-confirmed-mutation.ts';
 
 /** The icon of each kind of channel. */
@@ -441,8 +442,7 @@ export function ChannelsTab() {
   const facilities = useFacilityDirectory();
   const channels = useNotificationChannels();
   const rules = useNotificationRules();
-  const [adding, setAdding] = useState(false);
-  const [editing, setEditing] = useState<Channel | null>(null);
+  const editor = useAddEdit<Channel>();
   const [tested, setTested] = useState<{ channel: Channel; result: ChannelTestResponse } | null>(null);
   const ruleCount = new Map<string, number>();
   for (const r of rules.data?.items ?? []) ruleCount.set(r.channelId, (ruleCount.get(r.channelId) ?? 0) + 1);
@@ -471,7 +471,7 @@ export function ChannelsTab() {
         <Text size="sm" c="dimmed" maw={720}>
           {t('notifications.channelsHelp')}
         </Text>
-        <Button leftSection={<IconPlus size={18} />} onClick={() => setAdding(true)} data-testid="channel-add">
+        <Button leftSection={<IconPlus size={18} />} onClick={editor.add} data-testid="channel-add">
           {t('notifications.addChannel')}
         </Button>
       </Group>
@@ -557,21 +557,14 @@ export function ChannelsTab() {
                 >
                   {t('notifications.test.button')}
                 </Button>
-                <EditButton label={t('notifications.edit')} onClick={() => setEditing(c)} testId="channel-edit" />
+                <EditButton label={t('notifications.edit')} onClick={() => editor.edit(c)} testId="channel-edit" />
                 <DangerButton label={t('notifications.delete')} onClick={() => remove.ask(c)} testId="channel-delete" />
               </Group>
             </Table.Td>
           </Table.Tr>
         ))}
       </QueryTable>
-      <ChannelModal
-        opened={adding || !!editing}
-        editing={editing}
-        onClose={() => {
-          setAdding(false);
-          setEditing(null);
-        }}
-      />
+      <ChannelModal {...editor.modal} />
       <TestResultModal
         result={tested?.result ?? null}
         channel={tested?.channel ?? null}

@@ -17,7 +17,7 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconAlarm, IconPlus } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { notificationApi } from '../api/endpoints.ts';
 import {
@@ -45,6 +45,7 @@ import {
   toRuleUpdate,
   validateRuleForm,
 } from '../lib/notifications.ts';
+import { useAddEdit } from '../lib/use-add-edit.ts';
 import { useConfirmedMutation } from '../lib/use-confirmed-mutation.ts';
 import { ChannelKindBadge } from './notifications-channels.tsx';
 
@@ -196,8 +197,7 @@ export function RulesTab() {
   const facilities = useFacilityDirectory();
   const channels = useNotificationChannels();
   const rules = useNotificationRules();
-  const [adding, setAdding] = useState(false);
-  const [editing, setEditing] = useState<Rule | null>(null);
+  const editor = useAddEdit<Rule>();
   const toggle = useMutation({
     mutationFn: (r: Rule) => notificationApi.updateRule(r.id, { enabled: !r.enabled }),
     onSuccess: (saved) => {
@@ -232,7 +232,7 @@ export function RulesTab() {
           </Text>
           <Button
             leftSection={<IconPlus size={18} />}
-            onClick={() => setAdding(true)}
+            onClick={editor.add}
             disabled={noChannels}
             data-testid="rule-add"
           >
@@ -308,7 +308,7 @@ export function RulesTab() {
                 </Table.Td>
                 <Table.Td>
                   <Group gap={6} wrap="nowrap" justify="flex-end">
-                    <EditButton label={t('notifications.edit')} onClick={() => setEditing(r)} testId="rule-edit" />
+                    <EditButton label={t('notifications.edit')} onClick={() => editor.edit(r)} testId="rule-edit" />
                     <DangerButton
                       label={t('notifications.delete')}
                       onClick={() => remove.ask(r)}
@@ -326,14 +326,7 @@ export function RulesTab() {
           </Text>
         )}
       </Card>
-      <RuleModal
-        opened={adding || !!editing}
-        editing={editing}
-        onClose={() => {
-          setAdding(false);
-          setEditing(null);
-        }}
-      />
+      <RuleModal {...editor.modal} />
       <ConfirmDialog
         title={t('notifications.deleteRuleTitle')}
         body={t('notifications.deleteRuleBody', {
