@@ -275,7 +275,7 @@ export async function heartbeat(
  * Stores a batch exactly once: ids already in the ledger are reported as duplicates; new events
  * become (or fold into) alerts in the agent's own facility, all in one transaction.
  *
- * Four round trips whatever the batch size: BEGIN + scope; one statement that locks the open
+ * Five round trips whatever the batch size: BEGIN + scope; a transaction lock per dedup key; one statement that locks the open
  * alerts of the batch's dedup keys and inserts the ledger rows already linked to their alert (an
  * existing open alert's id, or a fresh id for the alert about to be created); one statement that
  * raises every alert of the batch (`raiseAlerts`); COMMIT. Values go to PostgreSQL as arrays
@@ -297,7 +297,15 @@ export async function ingestEvents(db: Db, agent: AgentIdentity, events: AgentEv
   // Ledger rows and alert locks are taken in sorted order, so overlapping batches cannot deadlock.
   const ids = [...byId.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const keys = ids.map((id) => keyOf.get(id) as string);
+  const lockKeys = [...newAlertIds.keys()].map((k) => `alert:${agent.facilityId}:${k}`).sort();
   return withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, async (tx) => {
+    // Batches sharing a dedup key (a retry of the same events is one) run one after another: without
+    // this, a batch waiting on another's new ledger rows while holding the alert's row lock could close
+    // a cycle with a third (seen as `deadlock detected` under concurrent retries). Sorted, so two
+    // batches with several keys take them in the same order.
+    await tx.execute(sql`
+      select pg_advisory_xact_lock(hashtextextended(k, 0))
+      from (select k from unnest(${sql.param(lockKeys)}::text[]) as k order by k) as sorted`);
     // The ledger decides what is new: insert all ids, keep those that were not there yet.
     // Inserting first makes a concurrent retry of the same id wait here, then find it taken.
     const fresh = await tx.execute<{ id: string; alert_id: string }>(sql`
