@@ -1149,7 +1149,7 @@ export class DecoyRuntime {
       }
     }
     const killedAt = nowMs();
-    const name = s.comm || s.cmdline.split(' ')[0] || String(s.pid);
+    const name = processLabel(s.comm, s.cmdline) || String(s.pid);
     this.#log.warn(
       { pid: s.pid, cmdline: s.cmdline, user: s.user, error },
       error ? 'could not kill the process touching decoys' : 'killed the process touching decoys',
@@ -1466,4 +1466,19 @@ function hideOnWindows(file: string): Promise<void> {
     child.on('error', () => resolve());
     child.on('exit', () => resolve());
   });
+}
+
+const INTERPRETERS =
+  /^(node|nodejs|python[0-9.]*|perl|ruby|php|bash|sh|dash|zsh|pwsh|powershell|wscript|cscript)(\.exe)?$/i;
+
+/**
+ * A short name people recognise for a process: the program's file name, and for an interpreter the
+ * script it runs (`node ransim.ts`), because `comm` can be a thread's name (Node's is `MainThread`).
+ */
+export function processLabel(comm: string, cmdline: string): string {
+  const [exe, arg] = cmdline.split(' ').filter(Boolean);
+  if (!exe) return comm;
+  const base = (p: string) => p.split(/[\\/]/).at(-1) ?? p;
+  const program = base(exe);
+  return INTERPRETERS.test(program) && arg && !arg.startsWith('-') ? `${program} ${base(arg)}` : program;
 }
