@@ -24,6 +24,8 @@ type Subscriber = { scope: Scope; send: (c: AlertChange) => void };
 export function createAlertHub(db: Db, log: FastifyInstance['log']) {
   const subscribers = new Set<Subscriber>();
   let client: pg.PoolClient | undefined;
+  /** Gives `client` back to the pool once, whichever of error and close comes first. */
+  let release: (() => void) | undefined;
   let closed = false;
   let connecting = false;
   let retry: NodeJS.Timeout | undefined;
@@ -65,7 +67,10 @@ export function createAlertHub(db: Db, log: FastifyInstance['log']) {
       await c.query(`LISTEN ${ALERT_CHANNEL}`);
       // Closed while connecting: give the connection back instead of holding it forever.
       if (closed) drop();
-      else client = c;
+      else {
+        client = c;
+        release = drop;
+      }
     } catch (err) {
       log.warn({ err }, 'alert listener could not connect; retrying');
       schedule(2000);
@@ -91,7 +96,9 @@ export function createAlertHub(db: Db, log: FastifyInstance['log']) {
       subscribers.clear();
       if (client) {
         await client.query(`UNLISTEN ${ALERT_CHANNEL}`).catch(() => {});
-        client.release();
+        // The same guarded release as the error path: a connection error arriving during shutdown
+        // (the database stopping) must not release the client a second time.
+        release?.();
         client = undefined;
       }
     },
