@@ -7,16 +7,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { api, choose, launch, newPage, setUpFirstAdmin, shot, tid } from './browser.ts';
-import { freePort, type Platform, startPlatform } from './platform.ts';
+import { type Platform, startPlatform } from './platform.ts';
+import { type ReceivedHook, type ReceivedMail, startReceivers } from './receivers.ts';
 
 const AGENT = path.resolve(import.meta.dirname, '../apps/agent/src/main.ts');
 const run = promisify(execFile);
@@ -36,39 +34,18 @@ async function until<T>(what: string, fn: () => T | undefined | Promise<T | unde
 describe('agents and alerts end to end', () => {
   let platform: Platform;
   let browser: Browser;
-  let smtp: SMTPServer;
-  let receiver: http.Server;
+  let receivers: Awaited<ReturnType<typeof startReceivers>> | undefined;
   let agentProc: ChildProcess | undefined;
-  const mails: { to: string; subject: string }[] = [];
-  const hooks: { body: string; signature: string }[] = [];
+  let mails: ReceivedMail[] = [];
+  let hooks: ReceivedHook[] = [];
   const problems: string[] = [];
   const agentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-e2e-agent-'));
   let hookPort = 0;
 
   before(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _s, cb) {
-        simpleParser(stream).then((m) => {
-          mails.push({ to: (Array.isArray(m.to) ? m.to[0] : m.to)?.text ?? '', subject: m.subject ?? '' });
-          cb();
-        }, cb);
-      },
-    });
-    const smtpPort = await freePort();
-    await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
-    receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        hooks.push({ body, signature: String(req.headers['x-mamori-signature'] ?? '') });
-        res.writeHead(204).end();
-      });
-    });
-    hookPort = await freePort();
-    await new Promise<void>((r) => receiver.listen(hookPort, '127.0.0.1', r));
+    receivers = await startReceivers();
+    ({ mails, hooks, hookPort } = receivers);
+    const { smtpPort } = receivers;
     platform = await startPlatform({
       MAMORI_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       MAMORI_AGENT_HEARTBEAT_SECONDS: '5',
@@ -79,8 +56,7 @@ describe('agents and alerts end to end', () => {
     agentProc?.kill('SIGTERM');
     await browser?.close();
     await platform?.stop();
-    await new Promise<void>((r) => smtp.close(() => r()));
-    await new Promise<void>((r) => receiver.close(() => r()));
+    await receivers?.close();
     fs.rmSync(agentDir, { recursive: true, force: true });
   });
 

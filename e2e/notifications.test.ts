@@ -11,16 +11,14 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { api, choose, launch, newPage, setUpFirstAdmin, shot, tid } from './browser.ts';
 import { freePort, type Platform, startPlatform } from './platform.ts';
+import { type ReceivedHook, type ReceivedMail, startReceivers } from './receivers.ts';
 
 const AGENT = path.resolve(import.meta.dirname, '../apps/agent/src/main.ts');
 const run = promisify(execFile);
@@ -82,44 +80,19 @@ async function addRule(page: Page, channelLabel: string, severityLabel: string):
 describe('notifications console end to end', () => {
   let platform: Platform;
   let browser: Browser;
-  let smtp: SMTPServer;
-  let receiver: http.Server;
+  let receivers: Awaited<ReturnType<typeof startReceivers>> | undefined;
   let agentProc: ChildProcess | undefined;
-  const mails: { to: string; subject: string }[] = [];
-  const hooks: { body: string; signature: string; timestamp: string }[] = [];
+  let mails: ReceivedMail[] = [];
+  let hooks: ReceivedHook[] = [];
   const problems: string[] = [];
   const agentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-e2e-notify-'));
   let hookPort = 0;
   let deadPort = 0;
 
   before(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _s, cb) {
-        simpleParser(stream).then((m) => {
-          mails.push({ to: (Array.isArray(m.to) ? m.to[0] : m.to)?.text ?? '', subject: m.subject ?? '' });
-          cb();
-        }, cb);
-      },
-    });
-    const smtpPort = await freePort();
-    await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
-    receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        hooks.push({
-          body,
-          signature: String(req.headers['x-mamori-signature'] ?? ''),
-          timestamp: String(req.headers['x-mamori-timestamp'] ?? ''),
-        });
-        res.writeHead(204).end();
-      });
-    });
-    hookPort = await freePort();
-    await new Promise<void>((r) => receiver.listen(hookPort, '127.0.0.1', r));
+    receivers = await startReceivers();
+    ({ mails, hooks, hookPort } = receivers);
+    const { smtpPort } = receivers;
     // A port nobody listens on: deliveries there fail and wait for a retry.
     deadPort = await freePort();
     platform = await startPlatform({
@@ -132,8 +105,7 @@ describe('notifications console end to end', () => {
     agentProc?.kill('SIGTERM');
     await browser?.close();
     await platform?.stop();
-    await new Promise<void>((r) => smtp.close(() => r()));
-    await new Promise<void>((r) => receiver.close(() => r()));
+    await receivers?.close();
     fs.rmSync(agentDir, { recursive: true, force: true });
   });
 
