@@ -1,13 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import { type AgentPolicy, type DecoyInventoryReport, MAX_EVENT_BATCH } from '@mamori/contracts';
+import { type AgentPolicy, type DecoyInventoryReport, type HostFacts, MAX_EVENT_BATCH } from '@mamori/contracts';
 import { Backoff, type BackoffOptions, delay } from './backoff.ts';
-import { createServerClient } from './client.ts';
+import { createServerClient, type ServerClient } from './client.ts';
 import { DecoyRuntime, type DecoyRuntimeOptions } from './decoys/index.ts';
 import { hostFacts } from './host.ts';
 import type { Logger } from './log.ts';
-import { Outbox } from './outbox.ts';
+import { type NewEvent, Outbox } from './outbox.ts';
 import { drainOutbox, RevokedError, raiseIfRevoked } from './sender.ts';
-import { loadEnrolment, statePaths } from './state.ts';
+import { type AgentConfig, loadEnrolment, statePaths } from './state.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** Batch size used until the first heartbeat tells the server's limit. */
@@ -17,6 +17,30 @@ const RENEW_WARN_DAYS = 30;
 /** Thrown by `runAgent` when the state directory holds no usable enrolment. */
 export class NotEnrolledError extends Error {
   override name = 'NotEnrolledError';
+}
+
+/** What a module gets when the agent starts it. */
+export interface AgentModuleContext {
+  config: AgentConfig;
+  client: ServerClient;
+  /** Queues an event durably (delivered with retries and an idempotent id). */
+  emit(event: NewEvent): Promise<void>;
+  /** Queues several events with one directory sync (for modules producing many per second). */
+  emitMany(events: NewEvent[]): Promise<void>;
+  logger: Logger;
+  stateDir: string;
+  signal: AbortSignal;
+}
+
+/**
+ * A feature that runs inside the agent loop (the sensor's personas, for instance): started once,
+ * handed the policy after every heartbeat, stopped when the agent stops. `apply` calls never overlap.
+ */
+export interface AgentModule {
+  name: string;
+  start(ctx: AgentModuleContext): Promise<void>;
+  apply(policy: AgentPolicy): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** Options of the foreground agent loop. */
@@ -30,6 +54,10 @@ export interface RunOptions {
   pollMs?: number;
   /** Decoy runtime options (tests); `false` turns decoys off. */
   decoys?: false | Partial<Omit<DecoyRuntimeOptions, 'stateDir' | 'logger' | 'emit' | 'report'>>;
+  /** Which program runs (reported on every heartbeat; default the facility agent). */
+  product?: HostFacts['product'];
+  /** Further modules, e.g. the sensor's listeners. */
+  modules?: AgentModule[];
 }
 
 /** How the loop ended: stopped by the signal, or refused by the server (exit non-zero). */
@@ -57,6 +85,7 @@ export async function runAgent(opts: RunOptions): Promise<RunResult> {
     maxBatch: DEFAULT_MAX_BATCH,
     decoys: [],
     isolation: null,
+    sensor: null,
   };
   const stop = new AbortController();
   const signal = AbortSignal.any([opts.signal, stop.signal]);
@@ -99,16 +128,41 @@ export async function runAgent(opts: RunOptions): Promise<RunResult> {
         .start()
         .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not start watching the decoys'))
     : Promise.resolve();
+  const modules = opts.modules ?? [];
+  for (const m of modules) {
+    const ctx: AgentModuleContext = {
+      config,
+      client,
+      emit: async (e: NewEvent) => void (await outbox.enqueue(e)),
+      emitMany: async (es: NewEvent[]) => void (await outbox.enqueueMany(es)),
+      logger: log,
+      stateDir: dir,
+      signal,
+    };
+    applying = applying.then(() =>
+      m
+        .start(ctx)
+        .catch((err: unknown) =>
+          log.error({ err: (err as Error).message, module: m.name }, 'could not start a module'),
+        ),
+    );
+  }
   const applyPolicy = (p: AgentPolicy) => {
-    if (!decoys) return;
     // Planting can take a while; heartbeats go on meanwhile, and policies apply one after another.
-    applying = applying
-      .then(async () => {
-        await decoys.apply(p.decoys);
-        await decoys.setIsolation(p.isolation);
-        if (inventoryDirty) await sendInventory(decoys.inventory());
-      })
-      .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not apply the decoy policy'));
+    if (decoys)
+      applying = applying
+        .then(async () => {
+          await decoys.apply(p.decoys);
+          await decoys.setIsolation(p.isolation);
+          if (inventoryDirty) await sendInventory(decoys.inventory());
+        })
+        .catch((err: unknown) => log.error({ err: (err as Error).message }, 'could not apply the decoy policy'));
+    for (const m of modules)
+      applying = applying
+        .then(() => m.apply(p))
+        .catch((err: unknown) =>
+          log.error({ err: (err as Error).message, module: m.name }, 'could not apply the policy'),
+        );
   };
 
   // Deliveries wait for the first heartbeat attempt, so they use the server's batch size when it is reachable.
@@ -123,7 +177,7 @@ export async function runAgent(opts: RunOptions): Promise<RunResult> {
     try {
       while (!signal.aborted) {
         try {
-          const res = await client.heartbeat(hostFacts(), signal);
+          const res = await client.heartbeat(hostFacts(opts.product), signal);
           policy = { ...res.policy, maxBatch: Math.max(1, Math.min(MAX_EVENT_BATCH, res.policy.maxBatch)) };
           firstHeartbeatDone();
           backoff.reset();
@@ -166,6 +220,10 @@ export async function runAgent(opts: RunOptions): Promise<RunResult> {
   const results = await Promise.allSettled([guard(heartbeats), guard(deliveries)]);
   await applying;
   await decoys?.stop();
+  for (const m of modules)
+    await m
+      .stop()
+      .catch((err: unknown) => log.error({ err: (err as Error).message, module: m.name }, 'could not stop a module'));
   for (const r of results) if (r.status === 'rejected') throw r.reason;
   if (revoked) {
     log.error({ status: revoked.status }, revoked.message);

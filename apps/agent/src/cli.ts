@@ -5,15 +5,9 @@ import { z } from 'zod';
 import { NotEnrolledError, runAgent } from './agent.ts';
 import { createLogger } from './log.ts';
 import { Outbox } from './outbox.ts';
-import {
-  agentCommand,
-  EXIT_CONFIG,
-  EXIT_REVOKED,
-  SYSTEMD_UNIT_PATH,
-  systemdUnit,
-  windowsServiceCommand,
-} from './service.ts';
-import { defaultStateDir, statePaths, writeFileAtomic } from './state.ts';
+import { AGENT_PRODUCT, type Product, productStateDir } from './product.ts';
+import { agentCommand, EXIT_CONFIG, EXIT_REVOKED, systemdUnit, unitPath, windowsServiceCommand } from './service.ts';
+import { statePaths, writeFileAtomic } from './state.ts';
 import { agentStatus, formatStatus } from './status.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -27,7 +21,8 @@ export class CliError extends Error {
   }
 }
 
-const dirOption = () => new Option('--dir <dir>', 'state directory (env MAMORI_AGENT_DIR)').default(defaultStateDir());
+const dirOption = (p: Product) =>
+  new Option('--dir <dir>', `state directory (env ${p.dirEnv})`).default(productStateDir(p));
 
 function parseDetails(text: string): Record<string, unknown> {
   let value: unknown;
@@ -42,10 +37,14 @@ function parseDetails(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Builds the `mamori-agent` command line; `print` receives user-facing output (stdout). */
-export function buildCli(print: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Command {
-  const program = new Command('mamori-agent')
-    .description('Mamori facility agent: enrols with the platform, heartbeats, and delivers events over mutual TLS.')
+/** Builds the `mamori-agent` (or another product's) command line; `print` receives user-facing output (stdout). */
+export function buildCli(
+  print: (text: string) => void = (t) => process.stdout.write(`${t}\n`),
+  product: Product = AGENT_PRODUCT,
+): Command {
+  const name = product.command;
+  const program = new Command(name)
+    .description(`${product.title}: enrols with the platform, heartbeats, and delivers events over mutual TLS.`)
     .version(AGENT_VERSION)
     .showHelpAfterError('(add --help for usage)');
 
@@ -58,7 +57,7 @@ export function buildCli(print: (text: string) => void = (t) => process.stdout.w
     .option('--fingerprint <sha256>', "expected SHA-256 fingerprint of the server's certificate (hex)")
     .option('--insecure-first-contact', 'trust the server certificate seen now without checking it')
     .option('--force', 'replace an existing enrolment')
-    .addOption(dirOption())
+    .addOption(dirOption(product))
     .action(async (o) => {
       const caPem = o.ca ? await readFile(o.ca, 'utf8').catch(() => undefined) : undefined;
       if (o.ca && !caPem?.includes('BEGIN CERTIFICATE'))
@@ -74,17 +73,18 @@ export function buildCli(print: (text: string) => void = (t) => process.stdout.w
         insecureFirstContact: o.insecureFirstContact,
         force: o.force,
         say: print,
+        product: product.id,
       }).catch((err: unknown) => {
         throw err instanceof EnrolError ? new CliError(err.message) : err;
       });
       print(`enrolled as agent ${config.agentId} (facility ${config.facilityId}); state in ${o.dir}`);
-      print('start it with `mamori-agent run`, or as a service: `mamori-agent install-service`');
+      print(`start it with \`${name} run\`, or as a service: \`${name} install-service\``);
     });
 
   program
     .command('run')
     .description('run the agent in the foreground (JSON log lines on stdout) until SIGINT/SIGTERM')
-    .addOption(dirOption())
+    .addOption(dirOption(product))
     .action(async (o) => {
       const logger = createLogger();
       const stop = new AbortController();
@@ -95,7 +95,14 @@ export function buildCli(print: (text: string) => void = (t) => process.stdout.w
       };
       process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
       try {
-        const result = await runAgent({ dir: o.dir, logger, signal: stop.signal });
+        const result = await runAgent({
+          dir: o.dir,
+          logger,
+          signal: stop.signal,
+          product: product.id,
+          decoys: product.decoys ? undefined : false,
+          modules: product.modules(),
+        });
         if (result === 'revoked') throw new CliError('stopped: the server refused this agent', EXIT_REVOKED);
       } catch (err) {
         if (err instanceof NotEnrolledError) {
@@ -116,7 +123,7 @@ export function buildCli(print: (text: string) => void = (t) => process.stdout.w
     .addOption(new Option('--severity <severity>', 'severity').choices(SeveritySchema.options).default('info'))
     .option('--details <json>', 'details as a JSON object', parseDetails)
     .option('--dedup-key <key>', 'events with the same key fold into one alert')
-    .addOption(dirOption())
+    .addOption(dirOption(product))
     .action(async (o) => {
       const outbox = new Outbox(statePaths(o.dir).outbox, { logger: createLogger({ level: 'warn', destination: 2 }) });
       try {
@@ -139,7 +146,7 @@ export function buildCli(print: (text: string) => void = (t) => process.stdout.w
     .command('status')
     .description('show enrolment, certificate expiry and outbox size (exit 1 when not enrolled)')
     .option('--json', 'print JSON')
-    .addOption(dirOption())
+    .addOption(dirOption(product))
     .action(async (o) => {
       const s = await agentStatus(o.dir, createLogger({ level: 'warn', destination: 2 }));
       print(o.json ? JSON.stringify(s, null, 2) : formatStatus(s));
@@ -149,40 +156,40 @@ export function buildCli(print: (text: string) => void = (t) => process.stdout.w
   program
     .command('install-service')
     .description('install a systemd unit (Linux) or print the sc.exe command (Windows)')
-    .option('--unit-file <path>', 'where to write the systemd unit', SYSTEMD_UNIT_PATH)
-    .addOption(dirOption())
+    .option('--unit-file <path>', 'where to write the systemd unit', unitPath(product))
+    .addOption(dirOption(product))
     .action(async (o) => {
       const command = agentCommand();
       if (process.platform === 'win32') {
         print('Run in an elevated prompt:');
-        print(windowsServiceCommand(command, o.dir));
-        print('sc.exe start MamoriAgent');
+        print(windowsServiceCommand(command, o.dir, product));
+        print(`sc.exe start ${product.windowsService}`);
         return;
       }
       if (process.platform !== 'linux')
         throw new CliError(`install-service supports Linux and Windows, not ${process.platform}`);
-      await writeFileAtomic(o.unitFile, systemdUnit(command, o.dir), 0o644);
+      await writeFileAtomic(o.unitFile, systemdUnit(command, o.dir, product), 0o644);
       print(`wrote ${o.unitFile}`);
       print('enable and start it with:');
-      print('  systemctl daemon-reload && systemctl enable --now mamori-agent');
+      print(`  systemctl daemon-reload && systemctl enable --now ${product.unitName}`);
     });
 
   return program;
 }
 
 /** Runs the CLI with `argv` and returns the exit code; user errors print one line to stderr. */
-export async function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[], product: Product = AGENT_PRODUCT): Promise<number> {
   try {
-    await buildCli().parseAsync(argv);
+    await buildCli(undefined, product).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CliError) {
-      process.stderr.write(`mamori-agent: ${err.message}\n`);
+      process.stderr.write(`${product.command}: ${err.message}\n`);
       return err.exitCode;
     }
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EACCES' || e.code === 'EPERM') {
-      process.stderr.write(`mamori-agent: ${e.message} (run as root / Administrator, or choose --dir)\n`);
+      process.stderr.write(`${product.command}: ${e.message} (run as root / Administrator, or choose --dir)\n`);
       return 1;
     }
     throw err;

@@ -18,6 +18,8 @@ export interface ServerClient {
   sendEvents(events: AgentEvent[], signal?: AbortSignal): Promise<AgentEventAck>;
   /** Sends the full decoy inventory (replaces what the server knew). */
   reportDecoys(report: DecoyInventoryReport, signal?: AbortSignal): Promise<{ stored: number }>;
+  /** Any other agent endpoint of a module (`api/agent/...`), its 2xx response checked against `schema`. */
+  call<T>(path: string, body: unknown, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T>;
 }
 
 /** Thrown when a 2xx response does not match the contract (a server/agent version mismatch); retried like an outage. */
@@ -48,5 +50,6 @@ export function createServerClient(e: Enrolment, opts: { timeoutMs?: number } = 
       check(AgentEventAckSchema, await post('api/agent/events', { events }, signal), 'events'),
     reportDecoys: async (report, signal) =>
       check(DecoyInventoryAckSchema, await post('api/agent/decoys/inventory', report, signal), 'inventory'),
+    call: async (path, body, schema, signal) => check(schema, await post(path, body, signal), path),
   };
 }

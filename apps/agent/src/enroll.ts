@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { AgentEnrolResponseSchema } from '@mamori/contracts';
+import { AgentEnrolResponseSchema, type HostFacts } from '@mamori/contracts';
 import { createKeyAndCsr } from './csr.ts';
 import { hostFacts } from './host.ts';
 import { type AgentConfig, loadConfig, saveEnrolment, statePaths } from './state.ts';
@@ -34,6 +34,8 @@ export interface EnrolOptions {
   /** Where progress lines for the user go. */
   say?: (line: string) => void;
   timeoutMs?: number;
+  /** Which program enrols (default the facility agent). */
+  product?: HostFacts['product'];
 }
 
 /** Decides how to trust the server before the token is sent: CA file, pinned fingerprint, or (explicit) first contact. */
@@ -89,7 +91,7 @@ export async function enrol(o: EnrolOptions): Promise<AgentConfig> {
     );
   }
   const trust = await serverTrust(url, o, say);
-  const host = hostFacts();
+  const host = hostFacts(o.product);
   const { keyPem, csrPem } = await createKeyAndCsr(host.hostname);
   let body: unknown;
   try {

@@ -20,9 +20,10 @@ export function hostAddresses(ifaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = o
   return [...out].slice(0, 64);
 }
 
-/** Facts about this host for enrolment and heartbeats. */
-export function hostFacts(): HostFacts {
+/** Facts about this host for enrolment and heartbeats, reported by `product`. */
+export function hostFacts(product: HostFacts['product'] = 'agent'): HostFacts {
   return {
+    product,
     hostname: os.hostname().trim().slice(0, 253) || 'unknown',
     os: osFamily(process.platform),
     osVersion: `${os.version()} ${os.release()}`.trim().slice(0, 200),

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { isSea } from 'node:sea';
+import { AGENT_PRODUCT, type Product } from './product.ts';
 
 /** Exit code of `run` when the server refused the agent (revoked): the service manager must not restart it. */
 export const EXIT_REVOKED = 77;
@@ -29,13 +30,13 @@ function systemdQuote(arg: string): string {
 }
 
 /**
- * A hardened systemd unit that runs the agent in the foreground as root (fanotify, killing a
- * ransomware process and the isolation commands need it) with the system directories read-only.
+ * A hardened systemd unit that runs the program in the foreground; the product adds how it is
+ * confined (the agent as root with the system read-only, the sensor as an unprivileged user).
  */
-export function systemdUnit(command: string[], dir: string): string {
+export function systemdUnit(command: string[], dir: string, product: Product = AGENT_PRODUCT): string {
   const exec = [...command, 'run', '--dir', dir].map(systemdQuote).join(' ');
   return `[Unit]
-Description=Mamori facility agent
+Description=${product.title}
 Wants=network-online.target
 After=network-online.target
 
@@ -47,10 +48,7 @@ RestartSec=5
 # 77: the server revoked this agent; 78: not enrolled. Restarting cannot help.
 RestartPreventExitStatus=${EXIT_REVOKED} ${EXIT_CONFIG}
 NoNewPrivileges=yes
-# /usr, /boot and /etc stay read-only; the agent must write decoys into the facility's shares
-# (policy directories, checked against allowed roots) besides its own state directory.
-ProtectSystem=full
-ReadWritePaths=${systemdQuote(dir)}
+${product.confinement(dir, systemdQuote)}
 PrivateTmp=yes
 ProtectKernelTunables=yes
 ProtectKernelModules=yes
@@ -69,11 +67,13 @@ function windowsQuote(arg: string): string {
   return /\s/.test(arg) ? `\\"${arg}\\"` : arg; // Windows paths cannot contain '"'
 }
 
-/** The `sc.exe create` command that registers the agent as an automatically started Windows service. */
-export function windowsServiceCommand(command: string[], dir: string): string {
+/** The `sc.exe create` command that registers the program as an automatically started Windows service. */
+export function windowsServiceCommand(command: string[], dir: string, product: Product = AGENT_PRODUCT): string {
   const bin = [...command, 'run', '--dir', dir].map(windowsQuote).join(' ');
-  return `sc.exe create MamoriAgent binPath= "${bin}" start= delayed-auto DisplayName= "Mamori facility agent"`;
+  return `sc.exe create ${product.windowsService} binPath= "${bin}" start= delayed-auto DisplayName= "${product.title}"`;
 }
 
 /** Where `install-service` writes the unit by default. */
-export const SYSTEMD_UNIT_PATH = path.join('/etc/systemd/system', 'mamori-agent.service');
+export const unitPath = (product: Product = AGENT_PRODUCT) =>
+  path.join('/etc/systemd/system', `${product.unitName}.service`);
+export const SYSTEMD_UNIT_PATH = unitPath();

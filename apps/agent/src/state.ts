@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { AGENT_PRODUCT, productStateDir } from './product.ts';
 
 /** `agent.json`: what enrolment established (written last, so its presence means "enrolled"). */
 export const AgentConfigSchema = z.object({
@@ -32,12 +33,9 @@ export function statePaths(dir: string) {
   };
 }
 
-/** The default state directory: `/var/lib/mamori-agent`, or `%ProgramData%\Mamori\agent` on Windows; `MAMORI_AGENT_DIR` overrides. */
-export function defaultStateDir(platform: NodeJS.Platform = process.platform, env = process.env): string {
-  if (env.MAMORI_AGENT_DIR) return env.MAMORI_AGENT_DIR;
-  if (platform === 'win32') return path.win32.join(env.ProgramData ?? 'C:\\ProgramData', 'Mamori', 'agent');
-  return '/var/lib/mamori-agent';
-}
+/** The facility agent's default state directory (see `productStateDir`). */
+export const defaultStateDir = (platform: NodeJS.Platform = process.platform, env = process.env): string =>
+  productStateDir(AGENT_PRODUCT, platform, env);
 
 /** Creates `dir` (and parents) and restricts it to its owner (0700; a no-op on Windows). */
 export async function ensurePrivateDir(dir: string): Promise<void> {
@@ -46,7 +44,12 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 }
 
 /** Writes a file crash-safely: a temp file beside it, fsync, rename over the target, fsync the directory. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  mode = 0o600,
+  opts: { syncDir?: boolean } = {},
+): Promise<void> {
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const fh = await open(tmp, 'wx', mode);
@@ -61,11 +64,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     await rm(tmp, { force: true });
     throw err;
   }
-  await syncDir(path.dirname(file));
+  if (opts.syncDir !== false) await syncDir(path.dirname(file));
 }
 
 /** Flushes a directory entry change (rename, create) to disk; best-effort where directories cannot be opened (Windows). */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
   const fh = await open(dir, 'r');
   try {

@@ -23,6 +23,7 @@ import { facilityRoutes } from './modules/facilities/facilities.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { pkiRoutes } from './modules/pki/pki.routes.ts';
 import type { Ca } from './modules/pki/pki.service.ts';
+import { sensorRoutes } from './modules/sensors/sensors.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { userRoutes } from './modules/users/users.routes.ts';
 import { registerAuth } from './plugins/auth.ts';
@@ -152,6 +153,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     alertRoutes,
     notificationRoutes,
     decoyRoutes,
+    sensorRoutes,
   ]) {
     await routes(app, ctx);
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { IdSchema, PageQuerySchema, pageOf, TimestampSchema } from './common.ts';
+import { IdSchema, PageQuerySchema, pageOf, SeveritySchema, TimestampSchema } from './common.ts';
 import { AgentDecoyPolicySchema, AgentIsolationSchema } from './decoys.ts';
+import { AgentSensorPolicySchema } from './sensors.ts';
 
 /** Creating a one-time enrolment token for a facility's agents. */
 export const CreateEnrolmentTokenRequestSchema = z.object({
@@ -30,6 +31,8 @@ export const HostFactsSchema = z.object({
   osVersion: z.string().max(200),
   ips: z.array(z.string().max(45)).max(64),
   agentVersion: z.string().max(50),
+  /** Which program reports: the facility agent or the decoy-server sensor. */
+  product: z.enum(['agent', 'sensor']).default('agent'),
   uptimeSeconds: z
     .number()
     .int()
@@ -66,6 +69,8 @@ export const AgentPolicySchema = z.object({
   decoys: z.array(AgentDecoyPolicySchema).default([]),
   /** Network isolation the SOC asked for, or null when it never did. */
   isolation: AgentIsolationSchema.nullable().default(null),
+  /** Decoy-server configuration when this host runs mamori-sensor (module `sensors`). */
+  sensor: AgentSensorPolicySchema.nullable().default(null),
 });
 export type AgentPolicy = z.infer<typeof AgentPolicySchema>;
 
@@ -73,9 +78,6 @@ export const HeartbeatRequestSchema = HostFactsSchema;
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequestSchema>;
 export const HeartbeatResponseSchema = z.object({ serverTime: TimestampSchema, policy: AgentPolicySchema });
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponseSchema>;
-
-export const SeveritySchema = z.enum(['info', 'low', 'medium', 'high', 'critical']);
-export type Severity = z.infer<typeof SeveritySchema>;
 
 /** One event from an agent; `id` is generated on the agent and makes delivery idempotent. */
 export const AgentEventSchema = z.object({

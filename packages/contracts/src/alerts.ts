@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { SeveritySchema } from './agents.ts';
-import { IdSchema, PageQuerySchema, pageOf, TimestampSchema } from './common.ts';
+import { IdSchema, PageQuerySchema, pageOf, SeveritySchema, TimestampSchema } from './common.ts';
 
 export const AlertStatusSchema = z.enum(['new', 'acknowledged', 'investigating', 'resolved', 'false_positive']);
 export type AlertStatus = z.infer<typeof AlertStatusSchema>;

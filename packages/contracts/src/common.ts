@@ -48,3 +48,6 @@ export const OkSchema = z.object({ ok: z.literal(true) });
 
 /** ISO-8601 timestamp string (UTC). */
 export const TimestampSchema = z.iso.datetime({ offset: true });
+
+export const SeveritySchema = z.enum(['info', 'low', 'medium', 'high', 'critical']);
+export type Severity = z.infer<typeof SeveritySchema>;

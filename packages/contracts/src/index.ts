@@ -8,5 +8,6 @@ export * from './facilities.ts';
 export * from './notifications.ts';
 export * from './permissions.ts';
 export * from './prefectures.ts';
+export * from './sensors.ts';
 export * from './settings.ts';
 export * from './users.ts';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { SeveritySchema } from './agents.ts';
-import { IdSchema, PageQuerySchema, pageOf, TimestampSchema } from './common.ts';
+import { IdSchema, PageQuerySchema, pageOf, SeveritySchema, TimestampSchema } from './common.ts';
 
 export const ChannelKindSchema = z.enum(['email', 'webhook', 'slack', 'teams', 'syslog']);
 

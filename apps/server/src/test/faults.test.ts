@@ -61,6 +61,7 @@ async function setUp() {
       osVersion: '12',
       ips: [],
       agentVersion: '0.1.0',
+      product: 'agent' as const,
       uptimeSeconds: 1,
     };
     const res = await enrolAgent(database.db, ca, settings, { token, csrPem, host }, null);

@@ -235,7 +235,13 @@ export async function makeAgentCsr(hostname: string): Promise<{ csrPem: string; 
 }
 
 /** Enrols an agent for a facility through the real API (token, CSR); returns its identity and key material. */
-export async function enrolTestAgent(app: FastifyInstance, admin: Client, facilityId: string, hostname = 'emr-fs01') {
+export async function enrolTestAgent(
+  app: FastifyInstance,
+  admin: Client,
+  facilityId: string,
+  hostname = 'emr-fs01',
+  product: 'agent' | 'sensor' = 'agent',
+) {
   const { csrPem, keyPem } = await makeAgentCsr(hostname);
   const tok = await admin.req('POST', '/api/enrolment-tokens', { facilityId, ttlMinutes: 10 });
   if (tok.statusCode !== 201) throw new Error(`token failed: ${tok.body}`);
@@ -251,6 +257,7 @@ export async function enrolTestAgent(app: FastifyInstance, admin: Client, facili
         osVersion: 'Debian 12',
         ips: ['192.0.2.10'],
         agentVersion: '0.1.0',
+        product,
         uptimeSeconds: 10,
       },
     },

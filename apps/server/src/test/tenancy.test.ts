@@ -97,7 +97,43 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     ip: '198.51.100.7',
     userAgent: 'b-secret-viewer',
   });
+  // A decoy-server sensor in B, attacked once: a session with a secret username and command.
+  const sensorB = await enrolTestAgent(t.app, admin, b.id, 'b-secret-sensor', 'sensor');
+  const sessionB = crypto.randomUUID();
+  const sensorEvent = (interaction: string, extra: Record<string, unknown>, seconds: number) => ({
+    id: crypto.randomUUID(),
+    occurredAt: new Date(Date.now() - 60_000 + seconds * 1000).toISOString(),
+    source: 'sensor',
+    kind: `sensor.${interaction}`,
+    severity: 'medium' as const,
+    title: 'B secret sensor alert',
+    details: {
+      sessionId: sessionB,
+      persona: 'ssh',
+      srcIp: '203.0.113.66',
+      srcPort: 40000,
+      dstPort: 22,
+      interaction,
+      stage: 'login_success',
+      ...extra,
+    },
+    dedupKey: `sensor:${sensorB.agentId}:203.0.113.66`,
+  });
+  await ingestEvents(
+    t.database.db,
+    { id: sensorB.agentId, facilityId: b.id, hostname: sensorB.hostname, certSerial: '' },
+    [
+      sensorEvent('login', { username: 'b-secret-user', password: 'b-secret-pass', success: true }, 1),
+      sensorEvent('command', { command: 'cat /b-secret-command' }, 2),
+    ],
+  );
   const secretsOfB = [
+    'b-secret-sensor',
+    'b-secret-user',
+    'b-secret-pass',
+    'b-secret-command',
+    '203.0.113.66',
+    sessionB,
     polB,
     'B秘密ポリシー',
     'b-secret-share',
@@ -289,6 +325,35 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
         body: { decoys: [], verifiedAt: new Date().toISOString() },
       },
     ],
+    'GET /api/sensors': [
+      { method: 'GET', url: '/api/sensors?limit=500', list: true },
+      { method: 'GET', url: `/api/sensors?facilityId=${b.id}`, list: true },
+    ],
+    'PUT /api/sensors/{agentId}/config': [
+      {
+        method: 'PUT',
+        url: `/api/sensors/${sensorB.agentId}/config`,
+        body: { bind: '127.0.0.1', personas: [{ kind: 'ssh', port: 2222 }] },
+      },
+    ],
+    'GET /api/sensors/sessions': [
+      { method: 'GET', url: '/api/sensors/sessions?limit=500', list: true },
+      { method: 'GET', url: `/api/sensors/sessions?facilityId=${b.id}`, list: true },
+      { method: 'GET', url: '/api/sensors/sessions?srcIp=203.0.113.66', list: true },
+      { method: 'GET', url: `/api/sensors/sessions?agentId=${sensorB.agentId}`, list: true },
+    ],
+    'GET /api/sensors/sessions/{id}': [{ method: 'GET', url: `/api/sensors/sessions/${sessionB}` }],
+    'GET /api/sensors/sources': [
+      { method: 'GET', url: '/api/sensors/sources?hours=2160&limit=200', list: true },
+      { method: 'GET', url: `/api/sensors/sources?facilityId=${b.id}`, list: true },
+    ],
+    'GET /api/sensors/credentials': [
+      { method: 'GET', url: '/api/sensors/credentials?hours=2160&limit=200', list: true },
+      { method: 'GET', url: `/api/sensors/credentials?facilityId=${b.id}`, list: true },
+    ],
+    'POST /api/agent/sensor/status': [
+      { method: 'POST', url: '/api/agent/sensor/status', body: { revision: 1, listening: [], problems: [] } },
+    ],
     // Routes about the caller's own session or public set-up carry no facility data.
     'GET /api/auth/setup-status': [{ method: 'GET', url: '/api/auth/setup-status', list: true, public: true }],
     'POST /api/auth/bootstrap': [],
@@ -376,6 +441,13 @@ describe('tenancy: facility A never sees or changes facility B', async () => {
     assert.equal(cov.hosts[0].isolationDesired, null, 'nobody of A isolated B’s host');
     const s = await admin.req('GET', '/api/settings');
     assert.notEqual(s.json().organisationName, 'taken over');
+    const sensors = (await admin.req('GET', `/api/sensors?facilityId=${b.id}`)).json();
+    assert.equal(sensors.items[0].revision, 0, "nobody of A reconfigured B's sensor");
+    const sess = (await admin.req('GET', `/api/sensors/sessions/${sessionB}`)).json();
+    assert.deepEqual(
+      sess.interactions.map((i: { interaction: string }) => i.interaction),
+      ['login', 'command'],
+    );
   });
 
   it('still lets A work with its own data', async () => {

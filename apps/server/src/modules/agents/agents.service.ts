@@ -23,6 +23,7 @@ import { appendAudit } from '../audit/audit.service.ts';
 import { agentDecoyPolicy, type BeaconSettings, recordHostEvents } from '../decoys/decoys.service.ts';
 import { facilities } from '../facilities/facilities.tables.ts';
 import { type Ca, normalizeSerial, signCsr } from '../pki/pki.service.ts';
+import { agentSensorPolicy, correlateSources, recordSensorEvents } from '../sensors/sensors.service.ts';
 import { agents, enrolmentTokens } from './agents.tables.ts';
 
 /** How agents are run: heartbeat interval and when a silent agent counts as offline. */
@@ -59,6 +60,7 @@ export const agentPolicy = (s: AgentSettings): AgentPolicy => ({
   maxBatch: MAX_EVENT_BATCH,
   decoys: [],
   isolation: null,
+  sensor: null,
 });
 
 /** Creates a one-time, expiring enrolment token for a facility in the actor's scope. */
@@ -134,6 +136,7 @@ export async function enrolAgent(
       osVersion: req.host.osVersion,
       ips: req.host.ips,
       agentVersion: req.host.agentVersion,
+      product: req.host.product,
       uptimeSeconds: req.host.uptimeSeconds,
       certSerial: cert.serial,
       certNotAfter: cert.notAfter,
@@ -256,13 +259,19 @@ export async function heartbeat(
         osVersion: facts.osVersion,
         ips: facts.ips,
         agentVersion: facts.agentVersion,
+        product: facts.product,
         uptimeSeconds: facts.uptimeSeconds,
         lastSeenAt: new Date(),
         offlineSince: null,
       })
       .where(and(eq(agents.certSerial, serial), isNull(agents.revokedAt), gt(agents.certNotAfter, new Date())))
       .returning({ id: agents.id, facilityId: agents.facilityId, hostname: agents.hostname });
-    return agent ? agentDecoyPolicy(tx, { ...agent, certSerial: serial }, beacons) : undefined;
+    if (!agent) return undefined;
+    const identity = { ...agent, certSerial: serial };
+    return {
+      ...(await agentDecoyPolicy(tx, identity, beacons)),
+      sensor: await agentSensorPolicy(tx, identity, facts.product),
+    };
   });
   if (!sections) {
     await authenticateAgent(db, socket); // throws the precise reason (unknown, revoked, expired)
@@ -298,7 +307,8 @@ export async function ingestEvents(db: Db, agent: AgentIdentity, events: AgentEv
   const ids = [...byId.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const keys = ids.map((id) => keyOf.get(id) as string);
   const lockKeys = [...newAlertIds.keys()].map((k) => `alert:${agent.facilityId}:${k}`).sort();
-  return withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, async (tx) => {
+  let newSources: string[] = [];
+  const ack = await withScope(db, { kind: 'facilities', ids: [agent.facilityId] }, async (tx) => {
     // Batches sharing a dedup key (a retry of the same events is one) run one after another: without
     // this, a batch waiting on another's new ledger rows while holding the alert's row lock could close
     // a cycle with a third (seen as `deadlock detected` under concurrent retries). Sorted, so two
@@ -387,15 +397,15 @@ export async function ingestEvents(db: Db, agent: AgentIdentity, events: AgentEv
       inputs.forEach((input, k) => {
         for (const e of input.news) alertIdOf.set(e.id, (raised[k] as { id: string }).id);
       });
-      await recordHostEvents(
-        tx,
-        agent,
-        events.filter((e) => alertIdOf.has(e.id)),
-        (id) => alertIdOf.get(id),
-      );
+      const fresh = events.filter((e) => alertIdOf.has(e.id));
+      await recordHostEvents(tx, agent, fresh, (id) => alertIdOf.get(id));
+      newSources = await recordSensorEvents(tx, agent, fresh, (id) => alertIdOf.get(id));
     }
     return { accepted, duplicates: events.map((e) => e.id).filter((id) => !linked.has(id)) };
   });
+  // Across facilities, so after this facility's transaction committed.
+  if (newSources.length) await correlateSources(db, newSources);
+  return ack;
 }
 
 const RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;

@@ -26,6 +26,8 @@ export const agents = pgTable(
     osVersion: text('os_version').notNull(),
     ips: jsonb('ips').$type<string[]>().notNull(),
     agentVersion: text('agent_version').notNull(),
+    /** `agent` (facility agent) or `sensor` (decoy-server sensor), as it reports itself. */
+    product: text('product').notNull().default('agent'),
     uptimeSeconds: integer('uptime_seconds').notNull().default(0),
     certSerial: text('cert_serial').notNull(),
     certNotAfter: timestamp('cert_not_after', { withTimezone: true }).notNull(),
