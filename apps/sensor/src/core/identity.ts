@@ -28,9 +28,10 @@ export interface SensorIdentity {
   rng(label: string): Rng;
   /**
    * A value created once and kept in the sensor's state directory (SSH host keys, TLS keys):
-   * returns the stored text, or runs `create` and stores its result (mode 0600).
+   * returns the stored text, or runs `create` and stores its result (mode 0600). A stored value
+   * that `valid` rejects (corrupt, or made by a buggy generator) is replaced.
    */
-  persisted(name: string, create: () => string | Promise<string>): Promise<string>;
+  persisted(name: string, create: () => string | Promise<string>, valid?: (text: string) => boolean): Promise<string>;
 }
 
 const UBUNTU = [
@@ -87,11 +88,12 @@ export function createIdentity(seed: string, stateDir: string): SensorIdentity {
     linux: { ...u, sshBanner: `SSH-2.0-${u.openssh}` },
     windows: { product: w.product, build: w.build, version: [...w.version] as [number, number, number] },
     rng: (label) => root.fork(label),
-    persisted: async (name, create) => {
+    persisted: async (name, create, valid) => {
       if (!/^[a-z0-9][a-z0-9._-]{0,80}$/.test(name)) throw new Error(`bad persisted name ${name}`);
       const file = path.join(dir, name);
       try {
-        return await readFile(file, 'utf8');
+        const stored = await readFile(file, 'utf8');
+        if (!valid || valid(stored)) return stored;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
