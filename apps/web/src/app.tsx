@@ -27,6 +27,10 @@ const NotificationsPage = lazy(() =>
 );
 const DecoysPage = lazy(() => import('./pages/decoys-page.tsx').then((m) => ({ default: m.DecoysPage })));
 const DecoyHostPage = lazy(() => import('./pages/decoy-host-page.tsx').then((m) => ({ default: m.DecoyHostPage })));
+const SensorsPage = lazy(() => import('./pages/sensors-page.tsx').then((m) => ({ default: m.SensorsPage })));
+const SensorSessionPage = lazy(() =>
+  import('./pages/sensors-session-page.tsx').then((m) => ({ default: m.SensorSessionPage })),
+);
 const AuditPage = lazy(() => import('./pages/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const SettingsPage = lazy(() => import('./pages/settings-page.tsx').then((m) => ({ default: m.SettingsPage })));
 const NotFoundPage = lazy(() => import('./pages/not-found-page.tsx').then((m) => ({ default: m.NotFoundPage })));
@@ -89,6 +93,22 @@ export function App() {
               element={
                 <RequirePermission permission="decoy:read">
                   <DecoyHostPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="sensors"
+              element={
+                <RequirePermission permission="decoy:read">
+                  <SensorsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="sensors/sessions/:id"
+              element={
+                <RequirePermission permission="decoy:read">
+                  <SensorSessionPage />
                 </RequirePermission>
               }
             />

@@ -39,6 +39,9 @@ function stageOf(kind: InteractionKind, success?: boolean): SessionStage {
   switch (kind) {
     case 'login':
       return success ? 'login_success' : 'login_attempt';
+    case 'exploit':
+      return 'login_attempt'; // an attempt to get in without a password counts like one with
+
     case 'command':
     case 'download':
       return 'command';

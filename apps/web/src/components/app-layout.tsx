@@ -10,6 +10,7 @@ import {
   IconListDetails,
   IconLogout,
   IconSend,
+  IconServerBolt,
   IconSettings,
   IconUsers,
 } from '@tabler/icons-react';
@@ -46,6 +47,7 @@ const NAV: NavItem[] = [
   },
   { to: '/agents', key: 'nav.agents', testId: 'nav-agents', icon: IconDeviceDesktop, permission: 'agent:read' },
   { to: '/decoys', key: 'nav.decoys', testId: 'nav-decoys', icon: IconFishHook, permission: 'decoy:read' },
+  { to: '/sensors', key: 'sensors.nav', testId: 'nav-sensors', icon: IconServerBolt, permission: 'decoy:read' },
   {
     to: '/notifications',
     key: 'notifications.nav',

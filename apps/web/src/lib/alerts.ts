@@ -44,7 +44,7 @@ export const STATUS_COLOR: Record<AlertStatus, string> = {
 };
 
 /** Modules that report alerts today; the source filter offers these (and any source in the address). */
-export const KNOWN_SOURCES = ['agent', 'decoys'] as const;
+export const KNOWN_SOURCES = ['agent', 'decoys', 'sensor'] as const;
 
 export const isSeverity = (v: string | null | undefined): v is Severity =>
   !!v && (SEVERITIES as readonly string[]).includes(v);

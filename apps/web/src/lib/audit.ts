@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = [
   'decoy.policy_delete',
   'host.isolate',
   'host.release',
+  'sensor.configure',
 ] as const;
 
 /** The action's short label ("施設の登録"); unknown actions show their code. */
