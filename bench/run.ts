@@ -14,6 +14,7 @@ const BENCHES = [
   'agents-load',
   'ransomware',
   'decoy-alert',
+  'sensor-load',
 ] as const;
 /** Outer limit per benchmark; each also enforces its own, shorter deadline and cleans up. */
 const OUTER_LIMIT_MS = 15 * 60_000;

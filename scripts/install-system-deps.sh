@@ -2,7 +2,8 @@
 # Installs the Debian packages the test suite needs: Chromium for end-to-end tests, PostgreSQL 15
 # for the external-database run, rsyslog as the SIEM receiver in the syslog export test, and
 # inotify-tools (inotifywait), which the agent uses on Linux to see decoys being opened and read,
-# and gcc to build the agent's fanotify helper (apps/agent/native).
+# gcc to build the agent's fanotify helper (apps/agent/native), and the real clients the decoy-server
+# sensor is tested with: OpenSSH, curl, smbclient, dcmtk (echoscu/findscu), hydra and nmap.
 # Idempotent; needs root (CI runs as root).
 set -euo pipefail
 need=()
@@ -11,6 +12,12 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-noto-cjk)
 command -v rsyslogd >/dev/null 2>&1 || need+=(rsyslog)
 command -v inotifywait >/dev/null 2>&1 || need+=(inotify-tools)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
+command -v echoscu >/dev/null 2>&1 || need+=(dcmtk)
+command -v hydra >/dev/null 2>&1 || need+=(hydra)
+command -v nmap >/dev/null 2>&1 || need+=(nmap)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

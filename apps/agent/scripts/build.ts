@@ -51,11 +51,17 @@ async function embedded(): Promise<string> {
  * Bundles `src/main.ts` (or `entry`, e.g. a benchmark's) as ESM (default) or CommonJS (for the single executable) to
  * `outfile` (paths relative to apps/agent).
  */
-export async function bundle(outfile: string, format: 'esm' | 'cjs' = 'esm', entry = 'src/main.ts'): Promise<void> {
+export async function bundle(
+  outfile: string,
+  format: 'esm' | 'cjs' = 'esm',
+  entry = 'src/main.ts',
+  external: string[] = [],
+): Promise<void> {
   await build({
     absWorkingDir: root,
     entryPoints: [entry],
     outfile,
+    external,
     bundle: true,
     platform: 'node',
     target: 'node24',

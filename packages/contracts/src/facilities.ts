@@ -10,6 +10,7 @@ export const FacilityTypeSchema = z.enum([
   'care_facility',
   'pharmacy',
   'dental',
+  'regional_network', // the regional network's own segments (data centre, DMZ): where its decoy servers live
 ]);
 export type FacilityType = z.infer<typeof FacilityTypeSchema>;
 
