@@ -3,6 +3,7 @@ import type { PersonaFactory } from '../core/persona.ts';
 import { ftpPersona, mssqlPersona, mysqlPersona, tcpPersona, vncPersona } from './banners.ts';
 import { dicomPersona } from './dicom.ts';
 import { hl7Persona } from './hl7.ts';
+import { emrWebPersona, sslvpnFortiPersona, sslvpnPersona } from './https.ts';
 import { rdpPersona } from './rdp.ts';
 import { sshPersona } from './ssh.ts';
 import { telnetPersona } from './telnet.ts';
@@ -12,6 +13,9 @@ import { telnetPersona } from './telnet.ts';
  * console as a problem of that port ("not available in this sensor version"), never ignored.
  */
 export const PERSONAS: Partial<Record<PersonaKind, PersonaFactory>> = {
+  sslvpn_forti: sslvpnFortiPersona,
+  sslvpn: sslvpnPersona,
+  emr_web: emrWebPersona,
   ssh: sshPersona,
   telnet: telnetPersona,
   rdp: rdpPersona,
