@@ -5,6 +5,7 @@ import { dicomPersona } from './dicom.ts';
 import { hl7Persona } from './hl7.ts';
 import { emrWebPersona, sslvpnFortiPersona, sslvpnPersona } from './https.ts';
 import { rdpPersona } from './rdp.ts';
+import { smbPersona } from './smb.ts';
 import { sshPersona } from './ssh.ts';
 import { telnetPersona } from './telnet.ts';
 
@@ -19,6 +20,7 @@ export const PERSONAS: Partial<Record<PersonaKind, PersonaFactory>> = {
   ssh: sshPersona,
   telnet: telnetPersona,
   rdp: rdpPersona,
+  smb: smbPersona,
   dicom: dicomPersona,
   hl7: hl7Persona,
   ftp: ftpPersona,

@@ -51,11 +51,15 @@ export const rdpPersona: PersonaFactory = () => ({
         info: { requestedProtocols: names.length ? names : ['RDP'], routingToken: cr.routingToken },
       });
       if (cr.cookie) session.record('login', { username: cr.cookie, success: false, summary: 'RDP user name cookie' });
-      // Connection Confirm with RDP_NEG_RSP choosing TLS when offered, else standard RDP security;
-      // then the connection ends (no TLS or CredSSP is served).
-      const selected = requested & 1 ? 1 : 0;
-      const cc = Buffer.from([3, 0, 0, 19, 14, 0xd0, 0, 0, 0x12, 0x34, 0, 2, 0x1f, 8, 0, 0, 0, 0, 0]);
-      cc.writeUInt32LE(selected, 15);
+      // Connection Confirm as Windows sends it: with RDP_NEG_RSP choosing CredSSP when offered (else
+      // TLS, else standard RDP security), or the short form when the client sent no negotiation
+      // request; then the connection ends (no TLS or CredSSP is served).
+      const selected = requested & 2 ? 2 : requested & 1 ? 1 : 0;
+      const cc =
+        cr.requestedProtocols === undefined
+          ? Buffer.from([3, 0, 0, 11, 6, 0xd0, 0, 0, 0x12, 0x34, 0])
+          : Buffer.from([3, 0, 0, 19, 14, 0xd0, 0, 0, 0x12, 0x34, 0, 2, 0x1f, 8, 0, 0, 0, 0, 0]);
+      if (cc.length === 19) cc.writeUInt32LE(selected, 15);
       socket.end(cc);
       buf = Buffer.alloc(0);
     });
