@@ -23,10 +23,20 @@ const recorder = new Recorder({
   write: async (events) => {
     await outbox.enqueueMany(events);
     recorded += events.length;
-    for (const e of events) if (e.kind === 'sensor.login') logins.set(String((e.details as { persona: string }).persona), (logins.get(String((e.details as { persona: string }).persona)) ?? 0) + 1);
+    for (const e of events)
+      if (e.kind === 'sensor.login')
+        logins.set(
+          String((e.details as { persona: string }).persona),
+          (logins.get(String((e.details as { persona: string }).persona)) ?? 0) + 1,
+        );
   },
 });
-const limits = SensorLimitsSchema.parse({ maxConnections: 30_000, maxPerSource: 30_000, idleSeconds: 600, scanPorts: 1000 });
+const limits = SensorLimitsSchema.parse({
+  maxConnections: 30_000,
+  maxPerSource: 30_000,
+  idleSeconds: 600,
+  scanPorts: 1000,
+});
 const listeners = new SensorListeners('127.0.0.1', limits, recorder.record, log);
 const identity = createIdentity('5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e', dir);
 const ports: Record<string, number> = {};
