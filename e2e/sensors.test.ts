@@ -42,6 +42,32 @@ async function listening(port: number, ms = 30_000): Promise<void> {
   }
 }
 
+/** TCP connections of a process (from /proc: its socket inodes matched in /proc/net/tcp{,6}). */
+function tcpOf(pid: number): { local: number; remote: number; state: string }[] {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    const link = (() => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })();
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m) inodes.add(m[1] as string);
+  }
+  const out: { local: number; remote: number; state: string }[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || !inodes.has(f[9] as string)) continue;
+      const port = (a: string) => Number.parseInt(a.split(':')[1] as string, 16);
+      out.push({ local: port(f[1] as string), remote: port(f[2] as string), state: f[3] as string });
+    }
+  }
+  return out;
+}
+
 /** Waits until `check` returns a value (not undefined), polling. */
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -242,6 +268,13 @@ describe('decoy servers end to end', () => {
       console.log(`nmap ${kind}: ${line ?? '(no line)'}`);
       assert.match(line ?? '', /open/, `nmap saw ${kind} open`);
     }
+    // The sensor made no connection of its own but to the platform: every established socket is
+    // either an attacker's (on a persona port) or its mutual-TLS link to the platform.
+    const platformPort = Number(new URL(platform.url).port);
+    const own = new Set(Object.values(p));
+    const conns = tcpOf(a.child.pid as number).filter((c) => c.state === '01');
+    const stray = conns.filter((c) => !own.has(c.local) && c.remote !== platformPort);
+    assert.deepEqual(stray, [], `connections the sensor opened: ${JSON.stringify(stray)}`);
     // The same source now touches the second facility's sensor.
     await run('curl', ['-sk', '-o', '/dev/null', `https://127.0.0.1:${b.ports.sslvpn_forti}/remote/login?lang=ja`]);
   });

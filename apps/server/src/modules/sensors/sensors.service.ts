@@ -314,7 +314,7 @@ export async function updateSensorConfig(
 ): Promise<Sensor> {
   await withScope(db, actor.scope, async (tx) => {
     const [a] = await tx.select().from(agents).where(eq(agents.id, agentId));
-    if (!a || a.product !== 'sensor') throw notFound('Sensor');
+    if (a?.product !== 'sensor') throw notFound('Sensor');
     if (a.revokedAt) throw invalid('This sensor has been revoked; enrol it again to configure it');
     const [row] = await tx
       .insert(sensorConfigs)

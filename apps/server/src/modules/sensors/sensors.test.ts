@@ -58,18 +58,21 @@ describe('sensors', async () => {
     interaction: string,
     stage: string,
     extra: Record<string, unknown> = {},
-  ): AgentEvent => ({
-    id: crypto.randomUUID(),
-    occurredAt: new Date((t0 += 1000)).toISOString(),
-    source: 'sensor',
-    kind: `sensor.${interaction}`,
-    severity: (
-      { scan: 'low', probe: 'low', login_attempt: 'medium', login_success: 'high', command: 'critical' } as const
-    )[stage as 'probe'],
-    title: `${interaction} from ${srcIp}`,
-    details: { sessionId: session, persona: 'ssh', srcIp, srcPort: 50000, dstPort: 22, interaction, stage, ...extra },
-    dedupKey: `sensor:${agentId}:${srcIp}`,
-  });
+  ): AgentEvent => {
+    t0 += 1000;
+    return {
+      id: crypto.randomUUID(),
+      occurredAt: new Date(t0).toISOString(),
+      source: 'sensor',
+      kind: `sensor.${interaction}`,
+      severity: (
+        { scan: 'low', probe: 'low', login_attempt: 'medium', login_success: 'high', command: 'critical' } as const
+      )[stage as 'probe'],
+      title: `${interaction} from ${srcIp}`,
+      details: { sessionId: session, persona: 'ssh', srcIp, srcPort: 50000, dstPort: 22, interaction, stage, ...extra },
+      dedupKey: `sensor:${agentId}:${srcIp}`,
+    };
+  };
 
   it('gives a sensor its default configuration on the first heartbeat, and a facility agent none', async () => {
     const hb = await call(sa, 'POST', '/api/agent/heartbeat', facts('dmz-a', 'sensor'));
