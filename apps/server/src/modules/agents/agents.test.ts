@@ -86,7 +86,13 @@ describe('agent API over mutual TLS', async () => {
   it('answers a heartbeat with the policy and records host facts', async () => {
     const res = await call('/api/agent/heartbeat', { ...facts, uptimeSeconds: 7200 }, agentA);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json().policy, { heartbeatSeconds: 30, maxBatch: 500, decoys: [], isolation: null });
+    assert.deepEqual(res.json().policy, {
+      heartbeatSeconds: 30,
+      maxBatch: 500,
+      decoys: [],
+      isolation: null,
+      sensor: null,
+    });
     const list = (await admin.req('GET', `/api/agents?facilityId=${fa.id}`)).json();
     const me = list.items.find((a: { id: string }) => a.id === agentA.agentId);
     assert.equal(me.uptimeSeconds, 7200);
