@@ -99,6 +99,25 @@ describe('sensor listeners', () => {
     boom.on('error', () => {});
     await closed(boom);
     await p.waitFor((i) => i.dstPort === port && i.kind === 'malformed' && /internal error/.test(i.summary ?? ''));
+    // …and one that throws later, inside its own data handler, on hostile input.
+    const late = await p.listeners.add({
+      kind: 'tcp',
+      port: 0,
+      handler: {
+        handle: (socket) => {
+          socket.on('data', (d: Buffer) => {
+            d.readUInt32LE(d.length); // past the end: RangeError
+          });
+        },
+      },
+    });
+    const hostile = await connect(late);
+    hostile.on('error', () => {});
+    hostile.write('x');
+    await closed(hostile);
+    await p.waitFor((i) => i.dstPort === late && i.kind === 'malformed' && /internal error/.test(i.summary ?? ''));
+    const stillOk = await connect(late);
+    stillOk.destroy();
   });
 
   it('limits connections per source and reports a port scan once per window', async (t) => {

@@ -242,6 +242,21 @@ export class SensorListeners {
         info: { seconds: Math.round((Date.now() - startedAt.getTime()) / 100) / 10 },
       });
     });
+    // Every event of this socket is delivered inside a guard: a persona's handler that throws on
+    // hostile input (a read past the end of a short buffer, say) costs that connection, never the sensor.
+    const deliver = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+      try {
+        return deliver(event, ...args);
+      } catch (err) {
+        this.log.error(
+          { err: (err as Error).message, persona: spec.kind, event: String(event) },
+          'persona failed on input',
+        );
+        session.reject('internal error in the persona');
+        return true;
+      }
+    }) as typeof socket.emit;
     try {
       spec.handler.handle(socket, session);
     } catch (err) {

@@ -420,7 +420,9 @@ export async function sessionDetail(db: Db, actor: Actor, id: string): Promise<S
     const steps = await tx
       .select()
       .from(sensorInteractions)
-      .where(eq(sensorInteractions.sessionId, id))
+      // Only the recording sensor's own rows: another (compromised) sensor reusing this session id
+      // cannot add steps to the replay.
+      .where(and(eq(sensorInteractions.sessionId, id), eq(sensorInteractions.agentId, row.s.agentId)))
       .orderBy(sensorInteractions.at, sensorInteractions.eventId)
       .limit(5000);
     return {

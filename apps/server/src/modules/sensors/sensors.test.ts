@@ -189,6 +189,21 @@ describe('sensors', async () => {
     assert.deepEqual([adminPair.password, adminPair.accepted], ['admin', true]);
   });
 
+  it("keeps one sensor's session out of reach of another sensor that reuses its id", async () => {
+    const s = crypto.randomUUID();
+    await call(sa, 'POST', '/api/agent/events', { events: [ev(sa.agentId, s, '198.51.100.40', 'connect', 'probe')] });
+    await call(sb, 'POST', '/api/agent/events', {
+      events: [ev(sb.agentId, s, '198.51.100.40', 'command', 'command', { command: 'forged' })],
+    });
+    const detail = (await admin.req('GET', `/api/sensors/sessions/${s}`)).json();
+    assert.equal(detail.agentId, sa.agentId);
+    assert.deepEqual(
+      detail.interactions.map((i: { interaction: string }) => i.interaction),
+      ['connect'],
+    );
+    assert.deepEqual([detail.stage, detail.commands], ['probe', 0]);
+  });
+
   it('raises a regional alert in each facility when one source hits sensors of two facilities', async () => {
     const ip = '203.0.113.77';
     await call(sa, 'POST', '/api/agent/events', {
